@@ -1,0 +1,218 @@
+"""Save articles, crawl runs and failures. Pure storage: no network, no knowledge of stages."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+import os
+import re
+import zlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from crawler.urls import normalize_url
+from db import dedup
+from db.migrations import migrations
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_DB = "chipwatch.db"
+BUSY_TIMEOUT_MS = 10_000
+
+
+class StoreError(RuntimeError):
+    """A database problem worth one clear line to the user."""
+
+
+@dataclass
+class ArticleRecord:
+    """One story as it arrives from a crawl or an import."""
+
+    url: str
+    source: str
+    text: str
+    title: str | None = None
+    lang: str | None = None
+    published_at: str | None = None
+    authors: list[str] = field(default_factory=list)
+    canonical_url: str | None = None
+    final_url: str | None = None  # where redirects ended, when different from url
+    fetched_at: str | None = None
+    encoding: str | None = None
+    content_type: str | None = None
+    raw_html: bytes | None = None
+
+
+@dataclass
+class SaveResult:
+    stored: list[int] = field(default_factory=list)  # ids of new articles
+    known: int = 0  # already stored under one of their URLs
+    duplicates: int = 0  # new articles linked to an earlier copy
+
+    def add(self, other: SaveResult) -> None:
+        self.stored += other.stored
+        self.known += other.known
+        self.duplicates += other.duplicates
+
+
+def default_db_path() -> str:
+    """The database file: $CHIPWATCH_DB, else ./chipwatch.db."""
+    return os.environ.get("CHIPWATCH_DB") or DEFAULT_DB
+
+
+def open_db(path: str | Path | None = None) -> Database:
+    """Open (creating if needed) the database in WAL mode, with the schema up to date."""
+    path = Path(path or default_db_path())
+    if path.parent and not path.parent.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        db = Database(path)
+        db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        db.enable_wal()
+        db.execute("PRAGMA foreign_keys = ON")
+        ensure_db_shape(db)
+    except Exception as exc:  # sqlite3 errors carry no file name; give the user one line with it
+        raise StoreError(f"cannot open database {path}: {exc}") from exc
+    return db
+
+
+def ensure_db_shape(db: Database) -> None:
+    """Apply pending migrations; idempotent."""
+    migrations.apply(db)
+
+
+def now_utc() -> str:
+    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
+
+
+def content_hash(text: str) -> str:
+    """sha256 of the text with whitespace runs collapsed."""
+    return hashlib.sha256(re.sub(r"\s+", " ", text).strip().encode("utf-8")).hexdigest()
+
+
+def known_urls(db: Database, urls: Iterable[str]) -> set[str]:
+    """Those of the (normalised) URLs that already lead to a stored story."""
+    keys = list({normalize_url(u) for u in urls})
+    found: set[str] = set()
+    for i in range(0, len(keys), 500):
+        chunk = keys[i : i + 500]
+        marks = ",".join("?" * len(chunk))
+        found.update(r[0] for r in db.execute(f"SELECT url FROM article_urls WHERE url IN ({marks})", chunk))
+    return found
+
+
+def is_known_url(db: Database, url: str) -> bool:
+    return bool(known_urls(db, [url]))
+
+
+def save_articles(db: Database, records: Iterable[ArticleRecord], crawl_run_id: int | None = None) -> SaveResult:
+    """Store a batch in one transaction: new stories inserted, known URLs skipped, copies linked."""
+    result = SaveResult()
+    with db.atomic():
+        for record in records:
+            _save_one(db, record, crawl_run_id, result)
+    return result
+
+
+def _save_one(db: Database, record: ArticleRecord, crawl_run_id: int | None, result: SaveResult) -> None:
+    url = normalize_url(record.url)
+    aliases = {url} | {normalize_url(u) for u in (record.final_url, record.canonical_url) if u}
+    existing = db.execute(
+        f"SELECT article_id FROM article_urls WHERE url IN ({','.join('?' * len(aliases))}) LIMIT 1", list(aliases)
+    ).fetchone()
+    if existing:
+        _add_aliases(db, aliases, existing[0])
+        result.known += 1
+        return
+
+    shingle_set = dedup.shingles(record.text)
+    keys = dedup.band_keys(shingle_set)
+    duplicate_of = _find_original(db, shingle_set, keys)
+    row: dict[str, Any] = {
+        "url": url,
+        "canonical_url": normalize_url(record.canonical_url) if record.canonical_url else None,
+        "source": record.source,
+        "lang": record.lang,
+        "title": record.title,
+        "text": record.text,
+        "authors": json.dumps(list(record.authors), ensure_ascii=False),
+        "published_at": record.published_at,
+        "fetched_at": record.fetched_at or now_utc(),
+        "content_hash": content_hash(record.text),
+        "encoding": record.encoding,
+        "content_type": record.content_type,
+        "raw_html": zlib.compress(record.raw_html) if record.raw_html is not None else None,
+        "duplicate_of": duplicate_of,
+        "crawl_run_id": crawl_run_id,
+    }
+    article_id = db.table("articles").insert(row).last_pk
+    _add_aliases(db, aliases, article_id)
+    db.conn.executemany("INSERT INTO article_bands (key, article_id) VALUES (?, ?)", [(k, article_id) for k in keys])
+    result.stored.append(article_id)
+    if duplicate_of is not None:
+        result.duplicates += 1
+
+
+def _add_aliases(db: Database, aliases: Iterable[str], article_id: int) -> None:
+    for alias in aliases:
+        db.execute("INSERT OR IGNORE INTO article_urls (url, article_id) VALUES (?, ?)", [alias, article_id])
+
+
+def _find_original(db: Database, shingle_set: set[str], keys: list[int]) -> int | None:
+    """The earliest stored story this text is a near-copy of, followed to the first copy."""
+    if not keys:
+        return None
+    marks = ",".join("?" * len(keys))
+    candidates = db.execute(
+        f"""SELECT a.id, a.text, a.duplicate_of FROM articles a
+            WHERE a.id IN (SELECT DISTINCT article_id FROM article_bands WHERE key IN ({marks}))
+            ORDER BY a.id""",
+        keys,
+    ).fetchall()
+    for candidate_id, text, duplicate_of in candidates:
+        if dedup.is_near_duplicate(shingle_set, dedup.shingles(text)):
+            return duplicate_of or candidate_id
+    return None
+
+
+def start_crawl_run(db: Database, sources: Iterable[str]) -> int:
+    with db.atomic():
+        return db.table("crawl_runs").insert({"started_at": now_utc(), "sources": json.dumps(list(sources))}).last_pk
+
+
+def finish_crawl_run(
+    db: Database, run_id: int, *, status: str, finish_reason: str | None, counts: Mapping[str, int], stats: Mapping
+) -> None:
+    """Close a crawl run with its outcome, counts and Scrapy stats."""
+    with db.atomic():
+        db.table("crawl_runs").update(
+            run_id,
+            {
+                "finished_at": now_utc(),
+                "status": status,
+                "finish_reason": finish_reason,
+                "stats": json.dumps(stats, default=str, ensure_ascii=False, sort_keys=True),
+                **counts,
+            },
+        )
+
+
+def record_failures(db: Database, run_id: int | None, failures: Iterable[tuple[str, str | None, str]]) -> int:
+    """Store (url, source, reason) for pages that could not be stored; returns how many."""
+    rows = [{"crawl_run_id": run_id, "url": u, "source": s, "reason": r, "at": now_utc()} for u, s, r in failures]
+    if rows:
+        with db.atomic():
+            db.table("fetch_failures").insert_all(rows)
+    return len(rows)
+
+
+def raw_html(db: Database, article_id: int) -> bytes | None:
+    """The page bytes as served, decompressed."""
+    row = db.execute("SELECT raw_html FROM articles WHERE id = ?", [article_id]).fetchone()
+    return zlib.decompress(row[0]) if row and row[0] is not None else None
