@@ -16,12 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from charset_normalizer import from_bytes
-from w3lib.encoding import (
-    html_body_declared_encoding,
-    http_content_type_encoding,
-    read_bom,
-    resolve_encoding,
-)
+from w3lib.encoding import read_bom, resolve_encoding
 
 logger = logging.getLogger(__name__)
 
@@ -31,11 +26,16 @@ CJK_CANDIDATES = ("gb18030", "cp950", "big5hkscs")
 # The web's default for undeclared pages that are neither UTF-8 nor Chinese (WHATWG).
 LATIN_FALLBACK = "cp1252"
 # Declared labels are widened to the superset that real pages actually use.
-WIDER_CODEC = {"gb2312": "gb18030", "gbk": "gb18030", "big5": "cp950", "cp936": "gb18030"}
+WIDER_CODEC = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "cp936": "gb18030", "big5": "cp950"}
 MAX_TRAILING_CUT = 3  # bytes of a multi-byte character cut off by a truncated download
 SAMPLE_CHARS = 20000
 CJK_PUNCTUATION = frozenset("，。、；：？！“”‘’《》（）【】—…·　「」『』")
 
+_HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?\s*([\w.:-]+)", re.IGNORECASE)
+_BODY_CHARSET = (
+    re.compile(rb"<meta[^>]*?charset\s*=\s*[\"']?\s*([\w.:-]+)", re.IGNORECASE),
+    re.compile(rb"<\?xml[^>]*?encoding\s*=\s*[\"']\s*([\w.:-]+)", re.IGNORECASE),
+)
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _LETTER_LIKE = re.compile(r"[A-Za-z\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff]")
 
@@ -94,6 +94,9 @@ def codec_name(label: str | None) -> str | None:
     """Normalise a charset label to a Python codec name, widening gb2312/gbk/big5."""
     if not label:
         return None
+    raw = codecs.lookup(label).name if _known_codec(label) else label.lower()
+    if raw in WIDER_CODEC:
+        return WIDER_CODEC[raw]
     name = resolve_encoding(label)
     if name is None:
         return None
@@ -101,11 +104,23 @@ def codec_name(label: str | None) -> str | None:
     return WIDER_CODEC.get(name, name)
 
 
+def _known_codec(label: str) -> bool:
+    try:
+        codecs.lookup(label)
+    except LookupError:
+        return False
+    return True
+
+
 def declared_encodings(body: bytes, content_type: str | None) -> list[str]:
     """Codecs the HTTP header and the document itself declare, header first."""
-    found = []
-    for label in (http_content_type_encoding(content_type), html_body_declared_encoding(body[:8192])):
-        name = codec_name(label)
+    labels = [_HEADER_CHARSET.search(content_type or "")] + [p.search(body[:8192]) for p in _BODY_CHARSET]
+    found: list[str] = []
+    for match in labels:
+        if match is None:
+            continue
+        label = match.group(1)
+        name = codec_name(label.decode("ascii", "ignore") if isinstance(label, bytes) else label)
         if name and name not in found:
             found.append(name)
     return found

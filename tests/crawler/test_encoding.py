@@ -21,7 +21,7 @@ def page(body: str, head: str = "") -> str:
         (page(SIMPLIFIED), "gb2312", None, "gb18030"),  # no declaration anywhere
         (page(SIMPLIFIED), "gbk", "text/html; charset=utf-8", "gb18030"),  # header lies
         (page(SIMPLIFIED + OUTSIDE_GB2312, '<meta charset="gb2312">'), "gb18030", None, "gb18030"),
-        (page(TRADITIONAL, '<meta http-equiv="Content-Type" content="text/html; charset=big5">'), "big5", None, "big5hkscs"),
+        (page(TRADITIONAL, '<meta http-equiv="Content-Type" content="text/html; charset=big5">'), "big5", None, "cp950"),
         (page(TRADITIONAL), "big5", None, "cp950"),  # Big5 with no declaration
         (page(TRADITIONAL, '<meta charset="gbk">'), "big5", None, "cp950"),  # Big5 claiming to be GBK
         (page(SIMPLIFIED, '<meta charset="big5">'), "gbk", None, "gb18030"),  # GBK claiming to be Big5
