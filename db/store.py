@@ -151,12 +151,39 @@ def _save_one(db: Database, record: ArticleRecord, crawl_run_id: int | None, res
         "duplicate_of": duplicate_of,
         "crawl_run_id": crawl_run_id,
     }
-    article_id = db.table("articles").insert(row).last_pk
+    # A plain INSERT: sqlite-utils' insert() re-reads the table's schema on every call.
+    article_id = db.execute(
+        f"INSERT INTO articles ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})", list(row.values())
+    ).lastrowid
+    if duplicate_of is not None and _published_earlier(db, record.published_at, duplicate_of):
+        _make_first_copy(db, article_id, duplicate_of)
     _add_aliases(db, aliases, article_id)
     db.conn.executemany("INSERT INTO article_bands (key, article_id) VALUES (?, ?)", [(k, article_id) for k in keys])
     result.stored.append(article_id)
     if duplicate_of is not None:
         result.duplicates += 1
+
+
+def _published_earlier(db: Database, published_at: str | None, article_id: int) -> bool:
+    """True when both dates are known and this one is earlier (crawl order says nothing about who was first)."""
+    other = db.execute("SELECT published_at FROM articles WHERE id = ?", [article_id]).fetchone()[0]
+    mine, theirs = _utc(published_at), _utc(other)
+    return mine is not None and theirs is not None and mine < theirs
+
+
+def _utc(iso: str | None) -> dt.datetime | None:
+    """An ISO-8601 date or datetime as an aware datetime (UTC when no zone is given); None if unreadable."""
+    try:
+        when = dt.datetime.fromisoformat((iso or "").replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return when if when.tzinfo else when.replace(tzinfo=dt.timezone.utc)
+
+
+def _make_first_copy(db: Database, new_id: int, old_first: int) -> None:
+    """The newly stored article was published first: the story's other copies now point at it."""
+    db.execute("UPDATE articles SET duplicate_of = NULL WHERE id = ?", [new_id])
+    db.execute("UPDATE articles SET duplicate_of = ? WHERE id = ? OR duplicate_of = ?", [new_id, old_first, old_first])
 
 
 def _add_aliases(db: Database, aliases: Iterable[str], article_id: int) -> None:

@@ -132,3 +132,15 @@ def test_reopening_applies_no_migration_twice(tmp_path):
     names = [r[0] for r in db.execute("SELECT name FROM _sqlite_migrations")]
     assert len(names) == len(set(names)) >= 1
     assert migrations.pending(db) == []
+
+
+def test_the_earlier_published_copy_becomes_the_first_copy(db):
+    copy = f"聚合新闻网\n\n{STORY_ZH}\n\n阅读更多：苹果发布新款手机。"
+    save_articles(db, [ArticleRecord(url="https://agg.example/1", source="agg", text=copy, published_at="2026-03-06T08:00:00+08:00")])
+    save_articles(db, [ArticleRecord(url="https://agg2.example/1", source="agg2", text=copy, published_at="2026-03-07")])
+    save_articles(db, [ArticleRecord(url="https://a.example/1", source="a", text=STORY_ZH, published_at="2026-03-05T23:00:00Z")])
+    assert rows(db) == [
+        (1, "https://agg.example/1", "agg", 3),
+        (2, "https://agg2.example/1", "agg2", 3),
+        (3, "https://a.example/1", "a", None),
+    ]

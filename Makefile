@@ -1,0 +1,26 @@
+# Two entry points for a new user: `make demo` and `make test`. Each sets up what it needs.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+
+.PHONY: demo test setup clean
+
+setup: $(VENV)/.installed
+
+# torch first, from the pinned CPU wheel: a later, unpinned request for torch would pull a
+# multi-GB CUDA build. Then the project with its pinned dependencies.
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+demo: setup
+	$(BIN)/chipwatch demo
+
+test: setup
+	$(BIN)/pytest
+
+clean:
+	rm -rf $(VENV) build *.egg-info

@@ -1,0 +1,102 @@
+"""`chipwatch demo`: serve the built-in fixture news site on 127.0.0.1, crawl it for real, show what came out."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+
+from chipwatch.crawl import CrawlReport, run_crawl
+from chipwatch.testsite import serve_site
+from db.store import open_db
+
+logger = logging.getLogger(__name__)
+
+DEMO_DB = "chipwatch-demo.db"
+# A fixed port keeps the demo site's URLs the same from run to run, so a second `chipwatch demo`
+# shows the incremental crawl (nothing fetched twice); a busy port falls back to any free one.
+DEMO_PORT = 8619
+DEMO_SITE = Path(__file__).parent / "demo_site"
+
+# The fixture site is our own server on loopback: no delay is owed to it. Everything else
+# (robots.txt, size cap, retries, timeouts) stays as it is for real sites.
+LOCAL_SITE_SETTINGS = {
+    "DOWNLOAD_DELAY": 0,
+    "AUTOTHROTTLE_ENABLED": False,
+    "CONCURRENT_REQUESTS_PER_DOMAIN": 8,
+    "CHIPWATCH_SITEMAP_MAX_AGE_DAYS": 0,
+}
+
+
+def run_demo(db_path: str | Path, progress: bool = False) -> CrawlReport:
+    """Serve the demo site, crawl all its sources into db_path, and run the later stages that exist."""
+    with _serve_demo_site() as base_url:
+        return run_crawl(
+            db_path,
+            sources_path=DEMO_SITE / "sources.toml",
+            base_url=base_url,
+            overrides=LOCAL_SITE_SETTINGS,
+            progress=progress,
+        )
+
+
+@contextmanager
+def _serve_demo_site() -> Iterator[str]:
+    with ExitStack() as stack:
+        try:
+            base_url = stack.enter_context(serve_site(DEMO_SITE, port=DEMO_PORT))
+        except OSError:
+            logger.info("port %d is busy; serving the demo site on a free port", DEMO_PORT)
+            base_url = stack.enter_context(serve_site(DEMO_SITE))
+        yield base_url
+
+
+def summary(db_path: str | Path, report: CrawlReport) -> str:
+    """What a new user should see: counts, a few stored stories, failures, and what to try next."""
+    db = open_db(db_path)
+    lines = [
+        f"Crawled the demo site: {report.pages} pages in {report.seconds:.1f}s "
+        f"({report.pages_per_second:.0f} pages/s), crawl run {report.run_id} {report.status}.",
+        f"  new articles: {report.stored} ({report.duplicates} near-duplicates linked to their first copy), "
+        f"already stored and not fetched again: {report.known + report.stats.get('chipwatch/articles_already_stored', 0)}",
+    ]
+    by_lang = db.execute("SELECT lang, count(*) FROM articles GROUP BY lang ORDER BY 2 DESC").fetchall()
+    lines.append("  articles in the database by language: " + ", ".join(f"{lang} {n}" for lang, n in by_lang))
+    encodings = db.execute("SELECT encoding, count(*) FROM articles GROUP BY encoding ORDER BY 2 DESC").fetchall()
+    lines.append("  decoded from: " + ", ".join(f"{enc} {n}" for enc, n in encodings))
+    lines.append("")
+    lines.append("Near-duplicates (republished copies):")
+    for copy_url, original_url in db.execute(
+        "SELECT c.url, o.url FROM articles c JOIN articles o ON o.id = c.duplicate_of ORDER BY c.id"
+    ):
+        lines.append(f"  {copy_url}\n    is a copy of {original_url}")
+    lines.append("")
+    lines.append(f"Pages that could not be stored in run {report.run_id}:")
+    for url, reason in db.execute(
+        "SELECT url, reason FROM fetch_failures WHERE crawl_run_id = ? ORDER BY url", [report.run_id]
+    ):
+        lines.append(f"  {url}: {reason}")
+    lines.append("")
+    lines.append("Latest stories:")
+    for title, lang, published, authors in db.execute(
+        "SELECT title, lang, published_at, authors FROM articles WHERE duplicate_of IS NULL "
+        "ORDER BY published_at DESC LIMIT 6"
+    ):
+        who = ", ".join(json.loads(authors)) or "-"
+        lines.append(f"  [{lang}] {published or '?':25} {title}  ({who})")
+    for problem in report.problems:
+        lines.append(f"PROBLEM: {problem}")
+    db_arg = f" --db {db_path}"
+    lines += [
+        "",
+        "Try next:",
+        f"  chipwatch demo{db_arg}            # again: nothing is fetched twice",
+        f"  sqlite-utils rows {db_path} articles --limit 3 -c title -c lang -c published_at -c source",
+        f"  sqlite-utils rows {db_path} crawl_runs",
+        "  chipwatch parse some-saved-page.html --jsonl   # debug extraction of any page",
+        "  chipwatch sources                              # the real news sources `chipwatch crawl` reads",
+    ]
+    db.close()
+    return "\n".join(lines)
