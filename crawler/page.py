@@ -10,10 +10,12 @@ import asyncio
 import logging
 import multiprocessing
 from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
 from crawler.encoding import decode_html
-from crawler.extract import Extracted, extract
+from crawler.extract import Extracted, ExtractionError, extract
+from db import dedup
 
 logger = logging.getLogger(__name__)
 
@@ -22,6 +24,7 @@ logger = logging.getLogger(__name__)
 class ParsedPage:
     article: Extracted
     encoding: str
+    minhash: bytes | None = None  # near-duplicate signature of the text, computed for crawls only
 
 
 def parse_page(body: bytes, url: str | None = None, content_type: str | None = None, forced_encoding: str | None = None) -> ParsedPage:
@@ -30,9 +33,21 @@ def parse_page(body: bytes, url: str | None = None, content_type: str | None = N
     return ParsedPage(extract(decoded.text, url=url), decoded.encoding)
 
 
+def parse_page_for_storage(
+    body: bytes, url: str | None = None, content_type: str | None = None, forced_encoding: str | None = None
+) -> ParsedPage:
+    """parse_page plus the near-duplicate signature the store needs: all of a page's CPU work in one call."""
+    parsed = parse_page(body, url, content_type, forced_encoding)
+    parsed.minhash = dedup.signature(parsed.article.text)
+    return parsed
+
+
 def _warm_up() -> None:
     """Run once in each worker so the first real page does not pay for imports and caches."""
-    parse_page(b"<html><body><p>" + "warm up ".encode() * 40 + b"</p></body></html>")
+    try:
+        parse_page_for_storage(b"<html><body><p>" + "warm up ".encode() * 40 + b"</p></body></html>")
+    except Exception:  # a failed warm-up must not break the pool; real pages report their own errors
+        logger.exception("page parser warm-up failed")
 
 
 class PageParser:
@@ -44,15 +59,21 @@ class PageParser:
 
     async def parse(self, body: bytes, url: str, content_type: str | None, forced_encoding: str | None) -> ParsedPage:
         if self.workers <= 0:
-            return parse_page(body, url, content_type, forced_encoding)
+            return parse_page_for_storage(body, url, content_type, forced_encoding)
         if self._pool is None:
             # forkserver: workers start from a clean process, not a fork of the running reactor.
             context = multiprocessing.get_context("forkserver")
             self._pool = ProcessPoolExecutor(self.workers, mp_context=context, initializer=_warm_up)
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._pool, parse_page, body, url, content_type, forced_encoding)
+        try:
+            return await loop.run_in_executor(self._pool, parse_page_for_storage, body, url, content_type, forced_encoding)
+        except BrokenProcessPool:
+            # A worker died (killed, or a crash in a C extension on a hostile page): start afresh
+            # for the next pages and report this one.
+            self.close()
+            raise ExtractionError("the page parser process died on this page") from None
 
     def close(self) -> None:
         if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool.shutdown(wait=False, cancel_futures=True)
             self._pool = None

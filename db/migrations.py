@@ -72,6 +72,14 @@ def m001_articles(db: Database) -> None:
     db.execute("CREATE INDEX article_bands_key ON article_bands(key)")
     db.execute(
         """
+        CREATE TABLE article_signatures (             -- MinHash signatures: a cheap similarity estimate before the exact check
+            article_id INTEGER PRIMARY KEY REFERENCES articles(id),
+            minhash BLOB NOT NULL
+        )
+        """
+    )
+    db.execute(
+        """
         CREATE TABLE fetch_failures (                 -- pages a crawl could not store, and why
             id INTEGER PRIMARY KEY,
             crawl_run_id INTEGER REFERENCES crawl_runs(id),
@@ -83,3 +91,4 @@ def m001_articles(db: Database) -> None:
         """
     )
     db.execute("CREATE INDEX fetch_failures_run ON fetch_failures(crawl_run_id)")
+

@@ -47,6 +47,7 @@ class ArticleRecord:
     encoding: str | None = None
     content_type: str | None = None
     raw_html: bytes | None = None
+    minhash: bytes | None = None  # dedup.signature(text), when the caller already computed it
 
 
 @dataclass
@@ -131,9 +132,9 @@ def _save_one(db: Database, record: ArticleRecord, crawl_run_id: int | None, res
         result.known += 1
         return
 
-    shingle_set = dedup.shingles(record.text)
-    keys = dedup.band_keys(shingle_set)
-    duplicate_of = _find_original(db, shingle_set, keys)
+    signature = record.minhash or dedup.signature(record.text)
+    keys = dedup.band_keys(signature)
+    duplicate_of = _find_original(db, record.text, signature, keys)
     row: dict[str, Any] = {
         "url": url,
         "canonical_url": normalize_url(record.canonical_url) if record.canonical_url else None,
@@ -159,6 +160,8 @@ def _save_one(db: Database, record: ArticleRecord, crawl_run_id: int | None, res
         _make_first_copy(db, article_id, duplicate_of)
     _add_aliases(db, aliases, article_id)
     db.conn.executemany("INSERT INTO article_bands (key, article_id) VALUES (?, ?)", [(k, article_id) for k in keys])
+    if signature is not None:
+        db.execute("INSERT INTO article_signatures (article_id, minhash) VALUES (?, ?)", [article_id, signature])
     result.stored.append(article_id)
     if duplicate_of is not None:
         result.duplicates += 1
@@ -191,19 +194,24 @@ def _add_aliases(db: Database, aliases: Iterable[str], article_id: int) -> None:
         db.execute("INSERT OR IGNORE INTO article_urls (url, article_id) VALUES (?, ?)", [alias, article_id])
 
 
-def _find_original(db: Database, shingle_set: set[str], keys: list[int]) -> int | None:
-    """The earliest stored story this text is a near-copy of, followed to the first copy."""
-    if not keys:
+def _find_original(db: Database, text: str, signature: bytes | None, keys: list[int]) -> int | None:
+    """The first copy of the story this text is a near-copy of, if any."""
+    if signature is None:
         return None
     marks = ",".join("?" * len(keys))
     candidates = db.execute(
-        f"""SELECT a.id, a.text, a.duplicate_of FROM articles a
+        f"""SELECT a.id, a.duplicate_of, s.minhash FROM articles a JOIN article_signatures s ON s.article_id = a.id
             WHERE a.id IN (SELECT DISTINCT article_id FROM article_bands WHERE key IN ({marks}))
             ORDER BY a.id""",
         keys,
     ).fetchall()
-    for candidate_id, text, duplicate_of in candidates:
-        if dedup.is_near_duplicate(shingle_set, dedup.shingles(text)):
+    shingle_set: set[str] | None = None
+    for candidate_id, duplicate_of, minhash in candidates:
+        if dedup.estimated_jaccard(signature, minhash) < dedup.MIN_ESTIMATED_JACCARD:
+            continue
+        shingle_set = shingle_set or dedup.shingles(text)
+        other = db.execute("SELECT text FROM articles WHERE id = ?", [candidate_id]).fetchone()[0]
+        if dedup.is_near_duplicate(shingle_set, dedup.shingles(other)):
             return duplicate_of or candidate_id
     return None
 

@@ -121,6 +121,7 @@ class NewsSpider(scrapy.Spider):
             encoding=parsed.encoding,
             content_type=content_type,
             raw_html=response.body,
+            minhash=parsed.minhash,
         )
 
     def on_listing_error(self, failure: Failure) -> Iterator[FailedPage]:
