@@ -5,6 +5,8 @@ from __future__ import annotations
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
+from db import search
+
 migrations = Migrations("chipwatch")
 
 
@@ -92,3 +94,13 @@ def m001_articles(db: Database) -> None:
     )
     db.execute("CREATE INDEX fetch_failures_run ON fetch_failures(crawl_run_id)")
 
+
+@migrations()
+def m002_search(db: Database) -> None:
+    """Full-text search (db/search.py): a contentless FTS5 index of each article's search form.
+
+    The search form is computed in Python, so no trigger can keep the index in step: store.py
+    indexes each article it inserts, and this step indexes the articles already stored.
+    """
+    search.create_index(db)
+    search.index_all(db)

@@ -17,7 +17,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from crawler.urls import normalize_url
-from db import dedup
+from db import dedup, search
 from db.migrations import migrations
 
 logger = logging.getLogger(__name__)
@@ -156,6 +156,7 @@ def _save_one(db: Database, record: ArticleRecord, crawl_run_id: int | None, res
     article_id = db.execute(
         f"INSERT INTO articles ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})", list(row.values())
     ).lastrowid
+    search.index_articles(db, [{"id": article_id, **row}])
     if duplicate_of is not None and _published_earlier(db, record.published_at, duplicate_of):
         _make_first_copy(db, article_id, duplicate_of)
     _add_aliases(db, aliases, article_id)
