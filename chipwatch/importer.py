@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
 
@@ -91,12 +91,19 @@ def _decode_line(raw: bytes, number: int) -> str:
         raise LineError("not valid UTF-8") from None
 
 
-def import_jsonl(db: Database, handle: IO[bytes], default_source: str = "import") -> ImportReport:
-    """Store every valid line; report each bad one with its line number. Good lines are never lost to bad ones."""
+def import_jsonl(
+    db: Database, handle: IO[bytes], default_source: str = "import", progress: Callable[[int], None] | None = None
+) -> ImportReport:
+    """Store every valid line; report each bad one with its line number. Good lines are never lost to bad ones.
+
+    `progress`, if given, is called with the number of bytes of each line read.
+    """
     report = ImportReport()
     batch: list[ArticleRecord] = []
     for number, raw in _numbered_lines(handle):
         report.lines += 1
+        if progress:
+            progress(len(raw))
         try:
             batch.append(parse_line(_decode_line(raw, number), default_source))
         except LineError as exc:
