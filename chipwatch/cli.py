@@ -4,22 +4,30 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 import click
 
 from chipwatch import demo as demo_stage
+from chipwatch import run as run_stage
+from chipwatch import serve as serve_stage
 from chipwatch.crawl import CrawlReport, run_crawl
 from chipwatch.importer import import_jsonl
 from crawler.extract import ExtractionError
 from crawler.page import parse_page
 from crawler.sources import SourceError, load_sources
-from db.store import StoreError, open_db
+from db.search import LANGS, SearchError
+from db.search import search as search_articles
+from db.store import StoreError, default_db_path, open_db
 
-# Exit codes: 0 success; 1 the work failed or was partly refused; 2 usage error (click's own).
+# Exit codes: 0 success; 1 the work failed or was partly refused; 2 usage error (click's own);
+# 3 another `chipwatch run` holds the lock.
 EXIT_FAILED = 1
+EXIT_BUSY = 3
 
 NOISY_LOGGERS = ("scrapy", "twisted", "trafilatura", "htmldate", "charset_normalizer", "urllib3", "filelock")
 
@@ -36,18 +44,35 @@ db_option = click.option(
 def configure_logging(verbose: int) -> None:
     """WARNING by default so that cron mail carries only problems; -v for INFO, -vv for DEBUG.
 
-    The level sits on the handler: Scrapy resets logger levels when a crawl starts.
+    The level sits on the handler: Scrapy re-configures its loggers' levels when a crawl starts.
     """
     level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
     handler = logging.StreamHandler(sys.stderr)
     handler.setLevel(level)
     handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    if verbose < 2:
+        handler.addFilter(LibraryFilter(logging.WARNING))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    if verbose < 2:
-        for name in NOISY_LOGGERS:
-            logging.getLogger(name).setLevel(logging.WARNING)
+
+
+class LibraryFilter(logging.Filter):
+    """Let third-party libraries through only at `level` and above; chipwatch's own records always pass."""
+
+    def __init__(self, level: int) -> None:
+        super().__init__()
+        self.level = level
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno >= self.level or not record.name.startswith(NOISY_LOGGERS)
+
+
+def quiet_libraries() -> None:
+    """Under cron, Scrapy's per-page warnings are noise: chipwatch reports the problems itself."""
+    for handler in logging.getLogger().handlers:
+        for library_filter in [f for f in handler.filters if isinstance(f, LibraryFilter)]:
+            library_filter.level = logging.CRITICAL
 
 
 def show_progress(quiet: bool) -> bool:
@@ -131,7 +156,8 @@ def parse(files: tuple[str, ...], url: str | None, as_jsonl: bool) -> None:
 @db_option
 @click.argument("file", type=click.File("rb"))
 @click.option("--source", "default_source", default="import", show_default=True, help="Source name for lines that give none.")
-def import_(db_path: str | None, file: Any, default_source: str) -> None:
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar, even on a terminal.")
+def import_(db_path: str | None, file: Any, default_source: str, quiet: bool) -> None:
     """Import articles from a JSON Lines file ('-' for stdin).
 
     Each line: {"url","title","text","lang","published_at","source"}; url and text are
@@ -141,7 +167,12 @@ def import_(db_path: str | None, file: Any, default_source: str) -> None:
     Example: chipwatch import articles.jsonl
     """
     db = _guard(lambda: open_db(db_path))
-    report = import_jsonl(db, file, default_source)
+    size = _file_size(file)
+    if show_progress(quiet) and size:
+        with click.progressbar(length=size, label="importing", file=sys.stderr) as bar:
+            report = import_jsonl(db, file, default_source, progress=bar.update)
+    else:
+        report = import_jsonl(db, file, default_source)
     for number, reason in report.bad:
         click.echo(f"{file.name}:{number}: {reason}", err=True)
     saved = report.saved
@@ -151,6 +182,43 @@ def import_(db_path: str | None, file: Any, default_source: str) -> None:
     )
     if report.bad:
         sys.exit(EXIT_FAILED)
+
+
+@cli.command(context_settings={"ignore_unknown_options": True})  # a query may start with "-"
+@db_option
+@click.argument("query", nargs=-1, required=True)
+@click.option("--lang", type=click.Choice(LANGS, case_sensitive=False), help="Only articles in this language (zh is Simplified, zh-Hant Traditional).")
+@click.option("--since", metavar="DATE|AGE", help="Only articles published since a date (2026-03-01) or within an age (7d, 24h).")
+@click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True, help="At most this many hits.")
+@click.option("--rank", is_flag=True, help="Most relevant first (bm25, titles count more) instead of newest first.")
+@click.option("--all", "include_duplicates", is_flag=True, help="Also show near-duplicate copies of a story.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per hit: id, title, url, published_at, lang, source, snippet.")
+def search(
+    db_path: str | None, query: tuple[str, ...], lang: str | None, since: str | None, limit: int, rank: bool, include_duplicates: bool, as_json: bool
+) -> None:
+    """Search stored articles; Chinese words match in Simplified and Traditional alike.
+
+    QUERY: words (all must occur), "a phrase" (quote it from the shell), OR between
+    alternatives, -word to exclude, (…) to group, title:word for titles only,
+    sanction* for a prefix. Newest first; prints "no matches" on stderr when
+    nothing matches.
+
+    Example: chipwatch search 华为 --since 7d
+
+    Example: chipwatch search '英伟达 A100 OR "export controls"' --lang zh --json
+    """
+    path = db_path or default_db_path()
+    if not Path(path).exists():
+        raise click.ClickException(f"no database at {path}: run chipwatch crawl or chipwatch import first")
+    db = _guard(lambda: open_db(path))
+    try:
+        hits = search_articles(db, " ".join(query), lang=lang, since=since, limit=limit, rank=rank, include_duplicates=include_duplicates)
+    except SearchError as exc:
+        raise click.ClickException(str(exc)) from None
+    if not hits:
+        click.echo("no matches", err=True)
+    for hit in hits:
+        click.echo(json.dumps(asdict(hit), ensure_ascii=False) if as_json else _format_hit(hit))
 
 
 @cli.command()
@@ -183,6 +251,74 @@ def demo(db_path: str | None, quiet: bool) -> None:
         sys.exit(EXIT_FAILED)
 
 
+@cli.command()
+@db_option
+@click.option("--sources", "sources_path", type=click.Path(exists=True, dir_okay=False), help="Sources TOML [default: the shipped crawler/sources.toml].")
+@click.option("-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE", help="Override a Scrapy setting, e.g. -s DOWNLOAD_DELAY=2.")
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing on success, even on a terminal.")
+def run(db_path: str | None, sources_path: str | None, overrides: tuple[str, ...], quiet: bool) -> None:
+    """One scheduled pass: crawl, then the later stages. Made for cron.
+
+    Silent on success when not on a terminal; one line on stderr per problem. Exit codes:
+    0 success, 1 a stage failed, 3 another run on the same database is still going.
+
+    Example: chipwatch run --db /srv/chipwatch/chipwatch.db
+    """
+    settings = dict(_parse_setting(o) for o in overrides)
+    quiet_libraries()
+    try:
+        report = _guard(
+            lambda: run_stage.run_once(db_path, sources_path=sources_path, overrides=settings, progress=show_progress(quiet))
+        )
+    except run_stage.RunBusy as exc:
+        click.echo(f"chipwatch run: {exc}", err=True)
+        sys.exit(EXIT_BUSY)
+    for problem in report.problems:
+        click.echo(f"chipwatch run: {problem}", err=True)
+    if sys.stdout.isatty() and not quiet:
+        _print_crawl(report.crawl, quiet=False)
+    if not report.ok:
+        sys.exit(EXIT_FAILED)
+
+
+@cli.command()
+@db_option
+@click.option("--every", type=click.Choice(sorted(run_stage.SCHEDULES)), default="1h", show_default=True, help="How often to run.")
+def cron(db_path: str | None, every: str) -> None:
+    """Print a crontab line that runs `chipwatch run` on a schedule.
+
+    Paths are absolute, as cron needs. Install it with `crontab -e`, or:
+    (crontab -l; chipwatch cron) | crontab -
+
+    Example: chipwatch cron --every 30m --db /srv/chipwatch/chipwatch.db
+    """
+    click.echo(run_stage.crontab_line(db_path or default_db_path(), every))
+
+
+@cli.command()
+@db_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (keep it local unless you put authentication in front).")
+@click.option("--port", default=8001, show_default=True, type=click.IntRange(0, 65535), help="Port; 0 picks a free one.")
+def serve(db_path: str | None, host: str, port: int) -> None:
+    """Browse and query the database in Datasette, read-only, with a SQL time limit.
+
+    Opens with a Chinese-correct search page, facets by source, language and date, and
+    stored queries (latest articles, crawl health, failures, republished copies).
+
+    Example: chipwatch serve --db chipwatch-demo.db
+    """
+    code = _guard(lambda: serve_stage.serve(db_path or default_db_path(), host=host, port=port))
+    sys.exit(code)
+
+
+def _file_size(handle: Any) -> int:
+    """Size of a regular file in bytes; 0 for a pipe or stdin."""
+    try:
+        return os.fstat(handle.fileno()).st_size if Path(handle.name).is_file() else 0
+    except (OSError, ValueError):
+        return 0
+
+
 def _parse_setting(text: str) -> tuple[str, Any]:
     name, sep, value = text.partition("=")
     if not sep or not name:
@@ -199,6 +335,11 @@ def _guard(work: Any) -> Any:
         return work()
     except (SourceError, StoreError) as exc:
         raise click.ClickException(str(exc)) from None
+
+
+def _format_hit(hit: Any) -> str:
+    """Date, language, source, id and title; then the URL and the snippet, indented."""
+    return f"{(hit.published_at or '')[:10]:10}  {hit.lang or '':7}  {hit.source}  #{hit.id}  {hit.title or ''}\n    {hit.url}\n    {hit.snippet}\n"
 
 
 def _print_crawl(report: CrawlReport, quiet: bool) -> None:

@@ -1,0 +1,114 @@
+"""`chipwatch run`: one scheduled pass (crawl, then the later stages), safe to start from cron.
+
+A lock file beside the database makes an overlapping run exit at once. The lock is an
+advisory `flock`, which the kernel releases when the process ends however it ends, so a run
+killed with -9 never leaves a stale lock behind.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+import shlex
+import sys
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from chipwatch.crawl import CrawlReport, run_crawl
+from db.store import default_db_path, open_db
+
+logger = logging.getLogger(__name__)
+
+
+class RunBusy(RuntimeError):
+    """Another `chipwatch run` holds the lock for this database."""
+
+
+@dataclass
+class RunReport:
+    crawl: CrawlReport
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def lock_path(db_path: str | Path) -> Path:
+    return Path(f"{db_path}.lock")
+
+
+@contextmanager
+def run_lock(db_path: str | Path) -> Iterator[None]:
+    """Hold the database's run lock, or raise RunBusy naming the process that holds it."""
+    path = lock_path(db_path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle = open(path, "a+")
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            raise RunBusy(f"another chipwatch run is in progress on {db_path} (pid {holder}); not starting") from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        yield
+    finally:
+        handle.close()  # closing releases the flock
+
+
+def run_once(
+    db_path: str | Path | None = None,
+    *,
+    sources_path: str | Path | None = None,
+    overrides: Mapping[str, Any] | None = None,
+    progress: bool = False,
+) -> RunReport:
+    """Crawl, then every later stage that exists; each problem becomes one line of the report."""
+    db_path = db_path or default_db_path()
+    with run_lock(db_path):
+        crawl = run_crawl(db_path, sources_path=sources_path, overrides=overrides, progress=progress)
+        report = RunReport(crawl=crawl, problems=[f"crawl: {p}" for p in crawl.problems])
+        report.problems += listing_problems(db_path, crawl.run_id)
+    return report
+
+
+def listing_problems(db_path: str | Path, run_id: int) -> list[str]:
+    """One line per feed, sitemap or section page that could not be read in this run.
+
+    Article pages that fail are recorded in fetch_failures but not reported here: on real sites
+    a few always do, and a line each would bury the problems that need a person.
+    """
+    db = open_db(db_path)
+    try:
+        rows = db.execute(
+            "SELECT source, url, reason FROM fetch_failures WHERE crawl_run_id = ? AND reason LIKE 'listing:%' ORDER BY source, url",
+            [run_id],
+        ).fetchall()
+    finally:
+        db.close()
+    return [f"source {source}: {url}: {reason.removeprefix('listing: ')}" for source, url, reason in rows]
+
+
+SCHEDULES = {"15m": "*/15 * * * *", "30m": "*/30 * * * *", "1h": "7 * * * *", "6h": "7 */6 * * *", "1d": "7 6 * * *"}
+
+
+def crontab_line(db_path: str | Path, every: str) -> str:
+    """A crontab line that runs `chipwatch run` on this database with absolute paths (cron has no PATH to speak of)."""
+    db = Path(db_path).resolve()
+    return f"{SCHEDULES[every]} {_own_command()} run --db {shlex.quote(str(db))}"
+
+
+def _own_command() -> str:
+    """How to start this same chipwatch again: its console script, else this Python with -m."""
+    script = Path(sys.argv[0])
+    if script.name == "chipwatch" and script.exists():
+        return shlex.quote(str(script.absolute()))
+    return f"{shlex.quote(sys.executable)} -m chipwatch.cli"

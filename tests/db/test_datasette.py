@@ -1,0 +1,139 @@
+"""`chipwatch serve`: a real Datasette process on 127.0.0.1, checked over HTTP and in headless Chromium."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from db.store import ArticleRecord, open_db, save_articles
+
+ROOT = Path(__file__).parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMIUM_FLAGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--disable-quic",
+]  # fmt: skip
+
+ARTICLES = [
+    ("https://a.example/zh/1", "zh", "2026-03-01", "华为昇腾芯片订单增加", "多家企业追加采购华为昇腾910C芯片，订单总量上升。"),
+    ("https://b.example/tw/2", "zh-Hant", "2026-03-02", "經濟部將華為列入實體名單", "經濟部公告將華為及中芯國際列入出口管制實體名單。"),
+    ("https://c.example/en/3", "en", "2026-03-03", "Commerce adds Huawei affiliates to Entity List", "The Commerce Department added Huawei affiliates to the Entity List."),
+    ("https://d.example/zh/4", "zh", "2026-03-04", "中芯国际发布财报", "中芯国际公布季度业绩，另有影片介绍新工厂。"),
+]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    db_path = tmp_path_factory.mktemp("serve") / "chipwatch.db"
+    db = open_db(db_path)
+    save_articles(db, [ArticleRecord(url=u, lang=l, published_at=d, title=t, text=x, source=u.split("/")[2]) for u, l, d, t, x in ARTICLES])
+    db.close()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "chipwatch.cli", "serve", "--db", str(db_path), "--port", "0"],
+        stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
+    )
+    base = None
+    deadline = time.monotonic() + 60
+    while base is None and time.monotonic() < deadline:
+        line = process.stderr.readline()
+        if not line and process.poll() is not None:
+            break
+        if match := re.search(r"running on (http://127\.0\.0\.1:\d+)", line):
+            base = match.group(1)
+    if base is None:
+        process.kill()
+        pytest.fail("Datasette did not start")
+    yield {"base": base, "db": "chipwatch", "db_path": db_path}
+    process.terminate()
+    process.wait(timeout=10)
+
+
+def get_json(server, path, **params):
+    url = f"{server['base']}/{path}?{urllib.parse.urlencode({**params, '_shape': 'objects'})}"
+    with urllib.request.urlopen(url, timeout=30) as response:
+        return json.loads(response.read())
+
+
+def search_ids(server, q, lang=""):
+    data = get_json(server, f"{server['db']}/search.json", q=q, lang=lang)
+    return [row["id"] for row in data["rows"]]
+
+
+def test_search_is_correct_for_chinese(server):
+    assert search_ids(server, "华为") == [2, 1]  # Simplified query finds the Traditional article too, newest first
+    assert search_ids(server, "華為") == [2, 1]
+    assert search_ids(server, "芯片") == [1]  # not the article with 中芯 … 影片
+    assert search_ids(server, "Huawei") == [3]
+    assert search_ids(server, "华为", lang="zh-Hant") == [2]
+    assert search_ids(server, '"AND ( * ^') == []  # hostile input is text, never an error page
+
+
+def test_snippet_marks_the_words_in_the_original_script(server):
+    rows = get_json(server, f"{server['db']}/search.json", q="华为", lang="")["rows"]
+    assert "«華為»" in rows[0]["snippet"]
+
+
+@pytest.mark.parametrize("query", ["latest_articles", "articles_per_day", "republished_copies", "crawl_health", "failures_by_source"])
+def test_stored_queries_run(server, query):
+    data = get_json(server, f"{server['db']}/{query}.json")
+    assert data["ok"] is True
+
+
+def test_the_database_is_read_only(server):
+    with pytest.raises(urllib.error.HTTPError):
+        get_json(server, f"{server['db']}.json", sql="delete from articles")
+    assert get_json(server, f"{server['db']}.json", sql="select count(*) as n from articles")["rows"] == [{"n": 4}]
+
+
+def test_a_runaway_query_is_cut_off(server):
+    sql = "with recursive c(x) as (select 1 union all select x + 1 from c) select count(*) from c"
+    with pytest.raises(urllib.error.HTTPError) as error:
+        get_json(server, f"{server['db']}.json", sql=sql)
+    assert "took too long" in error.value.read().decode()
+
+
+def test_internal_tables_are_hidden_and_facets_configured(server):
+    tables = {t["name"]: t for t in get_json(server, f"{server['db']}.json")["tables"]}
+    assert tables["article_bands"]["hidden"] is True and tables["articles"]["hidden"] is False
+    facets = get_json(server, f"{server['db']}/articles.json")["facet_results"]
+    assert {"source", "lang", "published_at"} <= set(facets)
+
+
+def browser(args: list[str], tmp_path: Path) -> subprocess.CompletedProcess:
+    if CHROMIUM is None:
+        if os.environ.get("CI"):
+            pytest.fail("chromium is not installed (.ci/run installs it)")
+        pytest.skip("chromium is not installed")
+    return subprocess.run(
+        [CHROMIUM, *CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'chromium-profile'}", *args],
+        capture_output=True, text=True, timeout=90,
+    )
+
+
+def test_search_page_in_a_real_browser(server, tmp_path):
+    url = f"{server['base']}/{server['db']}/search?" + urllib.parse.urlencode({"q": "华为", "lang": ""})
+    dom = browser(["--dump-dom", url], tmp_path).stdout
+    assert "經濟部將華為列入實體名單" in dom and "华为昇腾芯片订单增加" in dom
+    assert "中芯国际发布财报" not in dom
+    ARTIFACTS.mkdir(exist_ok=True)
+    screenshot = ARTIFACTS / "datasette-search.png"
+    screenshot.unlink(missing_ok=True)
+    browser([f"--screenshot={screenshot}", "--window-size=1280,900", url], tmp_path)
+    assert screenshot.exists() and screenshot.stat().st_size > 10_000
+
+
+def test_table_page_with_facets_in_a_real_browser(server, tmp_path):
+    dom = browser(["--dump-dom", f"{server['base']}/{server['db']}/articles"], tmp_path).stdout
+    assert "One row per news story" in dom  # the table description from metadata.yml
+    assert "facet-info" in dom and "zh-Hant" in dom
