@@ -92,9 +92,10 @@ def summary(db_path: str | Path, report: CrawlReport) -> str:
     lines += [
         "",
         "Try next:",
-        f"  chipwatch demo{db_arg}            # again: nothing is fetched twice",
-        f"  sqlite-utils rows {db_path} articles --limit 3 -c title -c lang -c published_at -c source",
-        f"  sqlite-utils rows {db_path} crawl_runs",
+        f"  chipwatch search{db_arg} 华为                  # finds 華為 in Traditional articles too",
+        f"  chipwatch search{db_arg} '\"export controls\" OR 出口管制' --json",
+        f"  chipwatch serve{db_arg}                      # Datasette on http://127.0.0.1:8001",
+        f"  chipwatch demo{db_arg}                       # again: nothing is fetched twice",
         "  chipwatch parse some-saved-page.html --jsonl   # debug extraction of any page",
         "  chipwatch sources                              # the real news sources `chipwatch crawl` reads",
     ]
