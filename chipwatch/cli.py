@@ -69,7 +69,7 @@ class LibraryFilter(logging.Filter):
 
 
 def quiet_libraries() -> None:
-    """Under cron, Scrapy's per-page warnings are noise: chipwatch reports the problems itself."""
+    """Scrapy's per-page warnings, where chipwatch reports the problems itself (under cron, in the demo)."""
     for handler in logging.getLogger().handlers:
         for library_filter in [f for f in handler.filters if isinstance(f, LibraryFilter)]:
             library_filter.level = logging.CRITICAL
@@ -245,6 +245,7 @@ def demo(db_path: str | None, quiet: bool) -> None:
     Example: chipwatch demo
     """
     path = db_path or demo_stage.DEMO_DB
+    quiet_libraries()  # the fixture site's broken pages are on purpose; the summary lists them
     report = _guard(lambda: demo_stage.run_demo(path, progress=show_progress(quiet)))
     click.echo(demo_stage.summary(path, report))
     if report.status != "ok":
