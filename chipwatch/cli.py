@@ -17,6 +17,7 @@ from chipwatch import run as run_stage
 from chipwatch import serve as serve_stage
 from chipwatch.crawl import CrawlReport, run_crawl
 from chipwatch.importer import import_jsonl
+from chipwatch.lists import ListFileError, import_list, show_lists
 from crawler.extract import ExtractionError
 from crawler.page import parse_page
 from crawler.sources import SourceError, load_sources
@@ -310,6 +311,58 @@ def serve(db_path: str | None, host: str, port: int) -> None:
     """
     code = _guard(lambda: serve_stage.serve(db_path or default_db_path(), host=host, port=port))
     sys.exit(code)
+
+
+@cli.group()
+def lists() -> None:
+    """Sanctions and export-control lists that mentions are flagged against.
+
+    Every database starts with a small curated starter list (Entity List, CMIC, ...)
+    of parties that matter for chips; import the full US Consolidated Screening List
+    for everything else.
+
+    Example: chipwatch lists show
+    """
+
+
+@lists.command(name="import")
+@db_option
+@click.argument("file", type=click.File("rb"))
+def lists_import(db_path: str | None, file: Any) -> None:
+    """Import a list file in the US Consolidated Screening List CSV format.
+
+    Columns are matched by header name (source and name are required; alt_names are
+    separated by ';'). Each list in the file (its `source`) replaces the stored entries
+    of that list, so a newer file never adds duplicates; other lists are kept. Bad rows
+    are reported as FILE:LINE: reason and skipped; exits 1 if any row was refused.
+
+    Example: chipwatch lists import consolidated.csv
+    """
+    db = _guard(lambda: open_db(db_path))
+    try:
+        report = import_list(db, file)
+    except ListFileError as exc:
+        raise click.ClickException(f"{file.name}: {exc}") from None
+    for number, reason in report.bad:
+        click.echo(f"{file.name}:{number}: {reason}", err=True)
+    click.echo(
+        f"imported {report.inserted} entries of {len(report.lists)} lists "
+        f"(replacing {report.replaced}), {len(report.bad)} bad rows of {report.rows}"
+    )
+    if report.bad:
+        sys.exit(EXIT_FAILED)
+
+
+@lists.command(name="show")
+@db_option
+def lists_show(db_path: str | None) -> None:
+    """Show how many entries each stored list has, and where they came from.
+
+    Example: chipwatch lists show --db chipwatch-demo.db
+    """
+    db = _guard(lambda: open_db(db_path))
+    for count in show_lists(db):
+        click.echo(f"{count.list_code:8} {count.entries:7}  {count.list}  ({count.origin}, {count.imported_at[:10]})")
 
 
 def _file_size(handle: Any) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
-from db import search
+from db import sanctions, search
 
 migrations = Migrations("chipwatch")
 
@@ -104,3 +104,49 @@ def m002_search(db: Database) -> None:
     """
     search.create_index(db)
     search.index_all(db)
+
+
+@migrations()
+def m003_sanctions(db: Database) -> None:
+    """Sanctions lists (db/sanctions.py): entries in the CSL format and their normalised names.
+
+    Loads the curated starter list shipped in nlp/kb/sanctions_starter.csv, so that every
+    database flags the parties that matter for chips before anyone imports a full list.
+    """
+    db.execute(
+        """
+        CREATE TABLE sanctions_entries (              -- one row per entry of a screening list (CSL format)
+            id INTEGER PRIMARY KEY,
+            list TEXT NOT NULL,                       -- CSL source, e.g. 'Entity List (EL) - Bureau of Industry and Security'
+            list_code TEXT NOT NULL,                  -- EL | SDN | UVL | MEU | CMIC | ... (from the parenthesis)
+            entity_number TEXT,
+            type TEXT,                                -- Entity | Individual | Vessel | Aircraft
+            name TEXT NOT NULL,
+            alt_names TEXT NOT NULL DEFAULT '[]',     -- JSON list of other names
+            programs TEXT,
+            addresses TEXT,
+            federal_register_notice TEXT,             -- e.g. '84 FR 22961'
+            start_date TEXT,                          -- date the party was added to the list
+            country TEXT,                             -- ISO code of the first address, when the file gives one
+            source_url TEXT,                          -- where the list is published
+            remarks TEXT,
+            origin TEXT NOT NULL,                     -- 'starter' (shipped with chipwatch) or the imported file's name
+            imported_at TEXT NOT NULL                 -- ISO-8601, UTC
+        )
+        """
+    )
+    db.execute("CREATE INDEX sanctions_entries_list ON sanctions_entries(list)")
+    db.execute("CREATE INDEX sanctions_entries_list_code ON sanctions_entries(list_code)")
+    db.execute(
+        """
+        CREATE TABLE sanctions_names (                -- every name and alt name, normalised, for lookup
+            name_key TEXT NOT NULL,                   -- nlp.sanctions.normalize_party(name)
+            entry_id INTEGER NOT NULL REFERENCES sanctions_entries(id),
+            name TEXT NOT NULL,                       -- the name as the list spells it
+            kind TEXT NOT NULL,                       -- name | alt
+            PRIMARY KEY (name_key, entry_id)
+        )
+        """
+    )
+    db.execute("CREATE INDEX sanctions_names_entry ON sanctions_names(entry_id)")
+    sanctions.ensure_starter_list(db)

@@ -1,0 +1,118 @@
+"""Store sanctions-list entries and load them for matching. Pure storage: no network, no stage."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from nlp.sanctions import CslFormatError, RowError, SanctionsIndex, normalize_party, read_csl
+
+logger = logging.getLogger(__name__)
+
+STARTER_ORIGIN = "starter"
+STARTER_FILE = Path(__file__).resolve().parent.parent / "nlp" / "kb" / "sanctions_starter.csv"
+
+ENTRY_COLUMNS = (
+    "list", "list_code", "entity_number", "type", "name", "alt_names", "programs", "addresses",
+    "federal_register_notice", "start_date", "country", "source_url", "remarks", "origin", "imported_at",
+)
+
+
+@dataclass(frozen=True)
+class ListCount:
+    list: str
+    list_code: str
+    origin: str
+    entries: int
+    imported_at: str
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
+
+
+def save_list(db: Database, entries: Iterable[Mapping[str, Any]], origin: str, imported_at: str | None = None) -> tuple[int, int]:
+    """Replace every list present in `entries` by these entries, in one transaction.
+
+    Lists absent from `entries` are left alone, so importing an Entity List file keeps the SDN
+    entries. Returns (inserted, replaced): rows stored, and rows of those lists that were removed.
+    A failure rolls everything back: the lists stay as they were.
+    """
+    rows = list(entries)
+    lists = sorted({r["list"] for r in rows})
+    when = imported_at or _now()
+    with db.atomic():
+        replaced = 0
+        for name in lists:
+            replaced += db.execute("SELECT count(*) FROM sanctions_entries WHERE list = ?", [name]).fetchone()[0]
+            db.execute(
+                "DELETE FROM sanctions_names WHERE entry_id IN (SELECT id FROM sanctions_entries WHERE list = ?)", [name]
+            )
+            db.execute("DELETE FROM sanctions_entries WHERE list = ?", [name])
+        for row in rows:
+            _insert(db, row, origin, when)
+    return len(rows), replaced
+
+
+def _insert(db: Database, row: Mapping[str, Any], origin: str, when: str) -> None:
+    alt_names = list(row.get("alt_names") or [])
+    values = {c: row.get(c) for c in ENTRY_COLUMNS}
+    values.update(alt_names=json.dumps(alt_names, ensure_ascii=False), origin=origin, imported_at=when)
+    entry_id = db.execute(
+        f"INSERT INTO sanctions_entries ({', '.join(values)}) VALUES ({', '.join('?' * len(values))})", list(values.values())
+    ).lastrowid
+    names = [(row["name"], "name")] + [(a, "alt") for a in alt_names]
+    db.conn.executemany(
+        "INSERT OR IGNORE INTO sanctions_names (name_key, entry_id, name, kind) VALUES (?, ?, ?, ?)",
+        [(normalize_party(n), entry_id, n, kind) for n, kind in names if normalize_party(n)],
+    )
+
+
+def load_index(db: Database, aliases: Mapping[str, Iterable[str] | str] | None = None) -> SanctionsIndex:
+    """Every stored entry in a SanctionsIndex; `aliases` from the entity KB (中芯国际 → SMIC)."""
+    if "sanctions_entries" not in db.table_names():
+        return SanctionsIndex(aliases=aliases)
+    cursor = db.execute("SELECT id, list, list_code, name, alt_names FROM sanctions_entries ORDER BY id")
+    columns = [d[0] for d in cursor.description]
+    return SanctionsIndex((dict(zip(columns, r)) for r in cursor), aliases=aliases)
+
+
+def list_counts(db: Database) -> list[ListCount]:
+    """Entries per list and origin, largest list first."""
+    cursor = db.execute(
+        """SELECT list, list_code, origin, count(*), max(imported_at) FROM sanctions_entries
+           GROUP BY list, list_code, origin ORDER BY count(*) DESC, list"""
+    )
+    return [ListCount(*r) for r in cursor]
+
+
+def ensure_starter_list(db: Database, path: Path = STARTER_FILE) -> int:
+    """Load the shipped starter list unless a starter list is stored; returns entries stored.
+
+    Only lists not already in the database are loaded, so a full list someone imported is
+    never overwritten by the smaller curated one.
+    """
+    if db.execute("SELECT 1 FROM sanctions_entries WHERE origin = ? LIMIT 1", [STARTER_ORIGIN]).fetchone():
+        return 0
+    present = {r[0] for r in db.execute("SELECT DISTINCT list FROM sanctions_entries")}
+    with path.open("rb") as handle:
+        try:
+            parsed = list(read_csl(handle))
+        except CslFormatError as exc:
+            raise ValueError(f"{path}: {exc}") from None
+    bad = [(n, e) for n, e in parsed if isinstance(e, RowError)]
+    if bad:  # a shipped file is ours: a bad row is a bug, not input to skip
+        raise ValueError(f"{path}:{bad[0][0]}: {bad[0][1]}")
+    entries = [e for _, e in parsed if not isinstance(e, RowError) and e["list"] not in present]
+    if not entries:
+        return 0
+    inserted, _ = save_list(db, entries, STARTER_ORIGIN)
+    logger.info("loaded %s starter sanctions entries from %s", inserted, path)
+    return inserted
