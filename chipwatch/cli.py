@@ -12,7 +12,9 @@ from typing import Any
 
 import click
 
+from chipwatch import analyze as analyze_stage
 from chipwatch import demo as demo_stage
+from chipwatch import process as process_stage
 from chipwatch import run as run_stage
 from chipwatch import serve as serve_stage
 from chipwatch.crawl import CrawlReport, run_crawl
@@ -24,6 +26,7 @@ from crawler.sources import SourceError, load_sources
 from db.search import LANGS, SearchError
 from db.search import search as search_articles
 from db.store import StoreError, default_db_path, open_db
+from nlp.pipeline import PipelineError
 
 # Exit codes: 0 success; 1 the work failed or was partly refused; 2 usage error (click's own);
 # 3 another `chipwatch run` holds the lock.
@@ -187,7 +190,8 @@ def import_(db_path: str | None, file: Any, default_source: str, quiet: bool) ->
 
 @cli.command(context_settings={"ignore_unknown_options": True})  # a query may start with "-"
 @db_option
-@click.argument("query", nargs=-1, required=True)
+@click.argument("query", nargs=-1)
+@click.option("--entity", metavar="NAME|ID", help="Only articles mentioning this entity, in any language or script (SenseTime, 商汤, org:sensetime).")
 @click.option("--lang", type=click.Choice(LANGS, case_sensitive=False), help="Only articles in this language (zh is Simplified, zh-Hant Traditional).")
 @click.option("--since", metavar="DATE|AGE", help="Only articles published since a date (2026-03-01) or within an age (7d, 24h).")
 @click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True, help="At most this many hits.")
@@ -195,7 +199,15 @@ def import_(db_path: str | None, file: Any, default_source: str, quiet: bool) ->
 @click.option("--all", "include_duplicates", is_flag=True, help="Also show near-duplicate copies of a story.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per hit: id, title, url, published_at, lang, source, snippet.")
 def search(
-    db_path: str | None, query: tuple[str, ...], lang: str | None, since: str | None, limit: int, rank: bool, include_duplicates: bool, as_json: bool
+    db_path: str | None,
+    query: tuple[str, ...],
+    entity: str | None,
+    lang: str | None,
+    since: str | None,
+    limit: int,
+    rank: bool,
+    include_duplicates: bool,
+    as_json: bool,
 ) -> None:
     """Search stored articles; Chinese words match in Simplified and Traditional alike.
 
@@ -207,13 +219,20 @@ def search(
     Example: chipwatch search 华为 --since 7d
 
     Example: chipwatch search '英伟达 A100 OR "export controls"' --lang zh --json
+
+    Example: chipwatch search --entity SenseTime --since 30d
     """
+    if not query and not entity:
+        raise click.UsageError("give a QUERY, an --entity, or both")
+    entity_id = _guard(lambda: analyze_stage.resolve_entity(entity)) if entity else None
     path = db_path or default_db_path()
     if not Path(path).exists():
         raise click.ClickException(f"no database at {path}: run chipwatch crawl or chipwatch import first")
     db = _guard(lambda: open_db(path))
     try:
-        hits = search_articles(db, " ".join(query), lang=lang, since=since, limit=limit, rank=rank, include_duplicates=include_duplicates)
+        hits = search_articles(
+            db, " ".join(query), lang=lang, since=since, limit=limit, rank=rank, include_duplicates=include_duplicates, entity_id=entity_id
+        )
     except SearchError as exc:
         raise click.ClickException(str(exc)) from None
     if not hits:
@@ -247,8 +266,8 @@ def demo(db_path: str | None, quiet: bool) -> None:
     """
     path = db_path or demo_stage.DEMO_DB
     quiet_libraries()  # the fixture site's broken pages are on purpose; the summary lists them
-    report = _guard(lambda: demo_stage.run_demo(path, progress=show_progress(quiet)))
-    click.echo(demo_stage.summary(path, report))
+    report, processed = _guard(lambda: demo_stage.run_demo(path, progress=show_progress(quiet)))
+    click.echo(demo_stage.summary(path, report, processed))
     if report.status != "ok":
         sys.exit(EXIT_FAILED)
 
@@ -365,6 +384,48 @@ def lists_show(db_path: str | None) -> None:
         click.echo(f"{count.list_code:8} {count.entries:7}  {count.list}  ({count.origin}, {count.imported_at[:10]})")
 
 
+@cli.command()
+@db_option
+@click.argument("file", type=click.File("rb"), default="-")
+@click.option("--jsonl", "as_jsonl", is_flag=True, default=True, help="JSON lines in and out (the default and only format).")
+def analyze(db_path: str | None, file: Any, as_jsonl: bool) -> None:
+    """Find and link entities in texts: JSON lines in, JSON lines out, in the same order.
+
+    Input lines: {"id", "text", "lang"?, "title"?}. Output lines: {"id", "language",
+    "entities": [{"text", "label", "start", "end", "name"?, "entity_id"?, "sanctions"?}]}
+    with character offsets into text (end exclusive). Mentions are flagged against the
+    lists in the database (--db), or the shipped starter list when there is none. A bad
+    line gets {"id", "error"} in its place and the command exits 1 at the end.
+
+    Example: echo '{"id": 1, "text": "商汤科技被列入实体清单"}' | chipwatch analyze --jsonl
+    """
+    sanctions = _guard(lambda: analyze_stage.sanctions_index(db_path))
+    failed = 0
+    for line in analyze_stage.analyze_lines(file, sanctions):
+        failed += "error" in line
+        click.echo(json.dumps(line, ensure_ascii=False))
+    if failed:
+        click.echo(f"chipwatch analyze: {failed} lines could not be read", err=True)
+        sys.exit(EXIT_FAILED)
+
+
+@cli.command()
+@db_option
+@click.option("-q", "--quiet", is_flag=True, help="No progress line, even on a terminal.")
+def process(db_path: str | None, quiet: bool) -> None:
+    """Run the NLP stages over stored articles not yet processed by the current pipeline.
+
+    Stores mentions, linked entities and sanctions flags; after a model or pipeline change
+    everything is processed again. Each batch commits on its own, so an interrupted run
+    loses at most one batch and the next run continues.
+
+    Example: chipwatch process --db chipwatch-demo.db
+    """
+    report = _guard(lambda: process_stage.process_articles(db_path, progress=show_progress(quiet)))
+    if not quiet:
+        click.echo(f"processed {report.analyzed} articles: {report.mentions} mentions, {report.listed_mentions} of listed parties")
+
+
 def _file_size(handle: Any) -> int:
     """Size of a regular file in bytes; 0 for a pipe or stdin."""
     try:
@@ -387,7 +448,7 @@ def _guard(work: Any) -> Any:
     """Run a library call; its expected failures become one clear line instead of a traceback."""
     try:
         return work()
-    except (SourceError, StoreError) as exc:
+    except (SourceError, StoreError, PipelineError, analyze_stage.UnknownEntity) as exc:
         raise click.ClickException(str(exc)) from None
 
 

@@ -9,6 +9,7 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 from chipwatch.crawl import CrawlReport, run_crawl
+from chipwatch.process import ProcessReport, process_articles
 from chipwatch.testsite import serve_site
 from db.store import open_db
 
@@ -30,16 +31,17 @@ LOCAL_SITE_SETTINGS = {
 }
 
 
-def run_demo(db_path: str | Path, progress: bool = False) -> CrawlReport:
-    """Serve the demo site, crawl all its sources into db_path, and run the later stages that exist."""
+def run_demo(db_path: str | Path, progress: bool = False) -> tuple[CrawlReport, ProcessReport]:
+    """Serve the demo site, crawl all its sources into db_path, then process what was stored."""
     with _serve_demo_site() as base_url:
-        return run_crawl(
+        crawl = run_crawl(
             db_path,
             sources_path=DEMO_SITE / "sources.toml",
             base_url=base_url,
             overrides=LOCAL_SITE_SETTINGS,
             progress=progress,
         )
+    return crawl, process_articles(db_path, progress=progress)
 
 
 @contextmanager
@@ -53,7 +55,7 @@ def _serve_demo_site() -> Iterator[str]:
         yield base_url
 
 
-def summary(db_path: str | Path, report: CrawlReport) -> str:
+def summary(db_path: str | Path, report: CrawlReport, processed: ProcessReport) -> str:
     """What a new user should see: counts, a few stored stories, failures, and what to try next."""
     db = open_db(db_path)
     lines = [
@@ -86,6 +88,17 @@ def summary(db_path: str | Path, report: CrawlReport) -> str:
     ):
         who = ", ".join(json.loads(authors)) or "-"
         lines.append(f"  [{lang}] {published or '?':25} {title}  ({who})")
+    lines.append("")
+    lines.append(
+        f"Entities: {processed.analyzed} articles processed, {processed.mentions} mentions, "
+        f"{processed.listed_mentions} of parties on a sanctions list. Most mentioned listed parties:"
+    )
+    for name, lists, count in db.execute(
+        """SELECT name, lists, count(DISTINCT article_id) AS n FROM mentions WHERE listed = 1 AND name IS NOT NULL
+           GROUP BY name ORDER BY n DESC, name LIMIT 5"""
+    ):
+        codes = sorted({entry["list"].split("(")[-1].split(")")[0] for entry in json.loads(lists)})
+        lines.append(f"  {name} [{', '.join(codes)}]: {count} articles")
     for problem in report.problems:
         lines.append(f"PROBLEM: {problem}")
     db_arg = f" --db {db_path}"

@@ -1,4 +1,4 @@
-"""`chipwatch run`: one scheduled pass (crawl, then the later stages), safe to start from cron.
+"""`chipwatch run`: one scheduled pass (crawl, then process), safe to start from cron.
 
 A lock file beside the database makes an overlapping run exit at once. The lock is an
 advisory `flock`, which the kernel releases when the process ends however it ends, so a run
@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from chipwatch.crawl import CrawlReport, run_crawl
+from chipwatch.process import ProcessReport, process_articles
 from db.store import default_db_path, open_db
 
 logger = logging.getLogger(__name__)
@@ -32,6 +33,7 @@ class RunBusy(RuntimeError):
 class RunReport:
     crawl: CrawlReport
     problems: list[str] = field(default_factory=list)
+    processed: ProcessReport | None = None
 
     @property
     def ok(self) -> bool:
@@ -77,6 +79,11 @@ def run_once(
         crawl = run_crawl(db_path, sources_path=sources_path, overrides=overrides, progress=progress)
         report = RunReport(crawl=crawl, problems=[f"crawl: {p}" for p in crawl.problems])
         report.problems += listing_problems(db_path, crawl.run_id)
+        try:
+            report.processed = process_articles(db_path, progress=progress)
+        except Exception as exc:  # one stage failing must not hide the others' results; the exit code says it
+            logger.exception("process stage failed")
+            report.problems.append(f"process: {type(exc).__name__}: {exc}")
     return report
 
 

@@ -150,3 +150,50 @@ def m003_sanctions(db: Database) -> None:
     )
     db.execute("CREATE INDEX sanctions_names_entry ON sanctions_names(entry_id)")
     sanctions.ensure_starter_list(db)
+
+
+@migrations()
+def m004_entities(db: Database) -> None:
+    """The entity layer's output: the knowledge base's entities, mentions per article, and which
+    articles the current NLP pipeline version has analysed (a new version re-analyses them)."""
+    db.execute(
+        """
+        CREATE TABLE entities (                       -- mirror of nlp/kb, refreshed by chipwatch process
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            kind TEXT NOT NULL,                       -- org | product
+            type TEXT,
+            country TEXT,
+            zh TEXT,
+            zh_hant TEXT
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE mentions (
+            id INTEGER PRIMARY KEY,
+            article_id INTEGER NOT NULL REFERENCES articles(id),
+            start_char INTEGER NOT NULL,              -- character offsets into articles.text, end exclusive
+            end_char INTEGER NOT NULL,
+            text TEXT NOT NULL,
+            label TEXT NOT NULL,                      -- PERSON ORG GPE LOC PRODUCT DATE MONEY ...
+            entity_id TEXT REFERENCES entities(id),   -- the knowledge base's entity, when resolved
+            name TEXT,                                -- its canonical English name
+            listed INTEGER NOT NULL DEFAULT 0,        -- 1 when the mention matches a sanctions-list entry
+            lists TEXT                                -- JSON [{"list", "name"}] of the matched entries
+        )
+        """
+    )
+    db.execute("CREATE INDEX mentions_article ON mentions(article_id)")
+    db.execute("CREATE INDEX mentions_entity ON mentions(entity_id)")
+    db.execute("CREATE INDEX mentions_listed ON mentions(listed) WHERE listed = 1")
+    db.execute(
+        """
+        CREATE TABLE article_analysis (
+            article_id INTEGER PRIMARY KEY REFERENCES articles(id),
+            pipeline_version TEXT NOT NULL,
+            analyzed_at TEXT NOT NULL
+        )
+        """
+    )

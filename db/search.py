@@ -467,14 +467,19 @@ def search(
     rank: bool = False,
     include_duplicates: bool = False,
     now: dt.datetime | None = None,
+    entity_id: str | None = None,
 ) -> list[Hit]:
     """Articles matching the query, newest first (or by relevance with rank=True).
 
     lang: "en", "zh" (Simplified) or "zh-Hant" (Traditional). since: a date ("2026-03-01",
     compared with the publication date as written) or an age ("7d", "24h", "30m", "2w").
     Near-duplicates (copies of a story stored earlier) are left out unless include_duplicates.
-    Raises SearchError for a query or filter it cannot search for.
+    entity_id keeps articles with a mention linked to that knowledge-base entity (see
+    db/entities.py); with it the query may be empty. Raises SearchError for a query or
+    filter it cannot search for.
     """
+    if entity_id is not None and not query.strip():
+        return _entity_articles(db, entity_id, lang=lang, since=since, limit=limit, include_duplicates=include_duplicates, now=now)
     parsed = parse_query(query)
     if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:
         raise SearchError(f"the limit must be between 1 and {MAX_LIMIT}, not {limit!r}")
@@ -497,6 +502,9 @@ def search(
             article_params.append(on_or_after)
     if not include_duplicates:
         article_where.append("a.duplicate_of IS NULL")
+    if entity_id is not None:
+        article_where.append("a.id IN (SELECT article_id FROM mentions WHERE entity_id = ?)")
+        article_params.append(entity_id)
     try:
         if rank:
             rows = _ranked(db, index_where, index_params, article_where, article_params, limit)
@@ -512,6 +520,48 @@ def search(
 
 
 _COLUMNS = "a.id, a.title, a.url, a.published_at, a.lang, a.source, a.text"
+
+
+def _entity_articles(
+    db: Database, entity_id: str, *, lang: str | None, since: str | None, limit: int, include_duplicates: bool, now: dt.datetime | None
+) -> list[Hit]:
+    """Articles mentioning an entity, newest first, when no words are searched for.
+
+    The same filters as a word search, applied to the (usually few thousand at most) articles
+    that mention the entity, ordered by the same newest-first key as the index.
+    """
+    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:
+        raise SearchError(f"the limit must be between 1 and {MAX_LIMIT}, not {limit!r}")
+    token = lang_token(lang) if lang is not None else None
+    if token is not None and token not in ("en", "zh", "zhhant"):
+        raise SearchError(f"unknown language {lang!r}: use one of {', '.join(LANGS)}")
+    max_key, on_or_after = _since(since, now or dt.datetime.now(dt.timezone.utc)) if since is not None else (None, None)
+    candidates = []
+    for article_id, published_at, article_lang, duplicate_of in db.execute(
+        """SELECT a.id, a.published_at, a.lang, a.duplicate_of FROM articles a
+           WHERE a.id IN (SELECT article_id FROM mentions WHERE entity_id = ?)""",
+        [entity_id],
+    ):
+        key = sort_key(article_id, published_at)
+        if (duplicate_of is not None and not include_duplicates) or (token is not None and lang_token(article_lang) != token):
+            continue
+        if (max_key is not None and key >= max_key) or (on_or_after and (published_at or "")[:10] < on_or_after):
+            continue
+        candidates.append((key, article_id))
+    chosen = [article_id for _, article_id in sorted(candidates)[:limit]]
+    rows = {r[0]: r for r in db.execute(f"SELECT {_COLUMNS} FROM articles a WHERE a.id IN ({','.join('?' * len(chosen))})", chosen)}
+    first_mention = {}
+    for article_id, start, end in db.execute(
+        "SELECT article_id, start_char, end_char FROM mentions WHERE entity_id = ? ORDER BY article_id, start_char", [entity_id]
+    ):
+        first_mention.setdefault(article_id, (start, end))
+    hits = []
+    for article_id in chosen:
+        r = rows[article_id]
+        start, end = first_mention[article_id]
+        term = Term(search_form(r[6][start:end]))
+        hits.append(Hit(id=r[0], title=r[1], url=r[2], published_at=r[3], lang=r[4], source=r[5], snippet=snippet(r[6], [term])))
+    return hits
 
 
 def _newest(db: Database, index_where: list[str], index_params: list, article_where: list[str], article_params: list, limit: int) -> list:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from chipwatch.process import process_articles
 from db.store import ArticleRecord, open_db, save_articles
 
 ROOT = Path(__file__).parents[2]
@@ -39,6 +40,7 @@ def server(tmp_path_factory):
     db = open_db(db_path)
     save_articles(db, [ArticleRecord(url=u, lang=l, published_at=d, title=t, text=x, source=u.split("/")[2]) for u, l, d, t, x in ARTICLES])
     db.close()
+    process_articles(db_path)
     process = subprocess.Popen(
         [sys.executable, "-m", "chipwatch.cli", "serve", "--db", str(db_path), "--port", "0"],
         stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
@@ -84,10 +86,23 @@ def test_snippet_marks_the_words_in_the_original_script(server):
     assert "«華為»" in rows[0]["snippet"]
 
 
-@pytest.mark.parametrize("query", ["latest_articles", "articles_per_day", "republished_copies", "crawl_health", "failures_by_source"])
+@pytest.mark.parametrize(
+    "query",
+    ["latest_articles", "articles_per_day", "republished_copies", "crawl_health", "failures_by_source",
+     "entities_by_articles", "listed_parties_this_week"],
+)
 def test_stored_queries_run(server, query):
     data = get_json(server, f"{server['db']}/{query}.json")
     assert data["ok"] is True
+
+
+def test_entity_pages_and_listed_mentions(server):
+    rows = get_json(server, f"{server['db']}/articles_about_entity.json", entity="Huawei")["rows"]
+    assert sorted(r["id"] for r in rows) == [1, 2, 3]  # 华为, 華為 and Huawei
+    listed = get_json(server, f"{server['db']}/mentions.json", listed=1)["rows"]
+    assert {r["entity_id"] for r in listed} >= {"org:huawei"}
+    huawei = get_json(server, f"{server['db']}/entities/org:huawei.json")["rows"]
+    assert huawei[0]["zh"] == "华为"
 
 
 def test_the_database_is_read_only(server):

@@ -1,0 +1,73 @@
+"""Store what the entity layer found: mentions per article, the knowledge base's entities, and which
+articles the current pipeline version has analysed. Pure storage: no NLP, no network."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from sqlite_utils import Database
+
+from db.store import now_utc
+
+
+def save_entities(db: Database, entities: Iterable[Mapping[str, Any]]) -> int:
+    """Insert or refresh the knowledge base's entities (id, name, kind, type, country, zh, zh_hant)."""
+    rows = [dict(e) for e in entities]
+    with db.atomic():
+        db.table("entities").upsert_all(rows, pk="id")
+    return len(rows)
+
+
+def articles_to_analyze(db: Database, version: str, limit: int, after_id: int = 0) -> list[dict[str, Any]]:
+    """Articles (id > after_id) not yet analysed by this pipeline version, oldest id first."""
+    rows = db.execute(
+        """SELECT a.id, a.text, a.lang, a.title FROM articles a
+           LEFT JOIN article_analysis x ON x.article_id = a.id
+           WHERE a.id > ? AND (x.pipeline_version IS NULL OR x.pipeline_version != ?)
+           ORDER BY a.id LIMIT ?""",
+        [after_id, version, limit],
+    ).fetchall()
+    return [{"id": r[0], "text": r[1], "lang": r[2], "title": r[3]} for r in rows]
+
+
+def count_to_analyze(db: Database, version: str) -> int:
+    return db.execute(
+        """SELECT count(*) FROM articles a LEFT JOIN article_analysis x ON x.article_id = a.id
+           WHERE x.pipeline_version IS NULL OR x.pipeline_version != ?""",
+        [version],
+    ).fetchone()[0]
+
+
+def save_analyses(db: Database, results: Iterable[Mapping[str, Any]], version: str) -> int:
+    """Replace the mentions of each analysed article and mark it done, all in one transaction."""
+    results = list(results)
+    when = now_utc()
+    with db.atomic():
+        for result in results:
+            article_id = result["id"]
+            db.execute("DELETE FROM mentions WHERE article_id = ?", [article_id])
+            db.conn.executemany(
+                """INSERT INTO mentions (article_id, start_char, end_char, text, label, entity_id, name, listed, lists)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                [
+                    (
+                        article_id,
+                        e["start"],
+                        e["end"],
+                        e["text"],
+                        e["label"],
+                        e.get("entity_id"),
+                        e.get("name"),
+                        1 if e.get("sanctions") else 0,
+                        json.dumps(e["sanctions"], ensure_ascii=False) if e.get("sanctions") else None,
+                    )
+                    for e in result["entities"]
+                ],
+            )
+            db.execute(
+                "INSERT OR REPLACE INTO article_analysis (article_id, pipeline_version, analyzed_at) VALUES (?, ?, ?)",
+                [article_id, version, when],
+            )
+    return len(results)

@@ -1,0 +1,83 @@
+"""Text in, entities out: the per-document result `chipwatch analyze` prints and `chipwatch process` stores.
+
+Pure: no database. The caller passes the sanctions index (from the database, or the shipped
+starter list) and gets plain dicts back, in the order the documents came.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Iterator, Mapping
+from itertools import islice
+from typing import Any
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from nlp.components.entities import shared_kb
+from nlp.kb import KnowledgeBase
+from nlp.language import detect_language
+from nlp.pipeline import PipelineConfig, build_pipeline, family_of
+from nlp.sanctions import SanctionsIndex
+
+logger = logging.getLogger(__name__)
+
+BATCH_SIZE = 64
+
+
+class Analyzer:
+    """Holds the pipelines (built on first use, once per process) and turns documents into result dicts."""
+
+    def __init__(self, sanctions: SanctionsIndex | None = None, config: PipelineConfig | None = None) -> None:
+        self.config = config or PipelineConfig()
+        self.sanctions = sanctions or SanctionsIndex()
+        self.kb: KnowledgeBase = shared_kb(self.config.kb_dir)
+        self._pipelines: dict[str, Language] = {}
+
+    def pipeline(self, family: str) -> Language:
+        if family not in self._pipelines:
+            self._pipelines[family] = build_pipeline(family, self.config)
+        return self._pipelines[family]
+
+    def analyze(self, documents: Iterable[Mapping[str, Any]], batch_size: int = BATCH_SIZE) -> Iterator[dict[str, Any]]:
+        """One result per document, in input order: {"id", "language", "entities": [...]}.
+
+        Documents are read in chunks; within a chunk each language family goes through its
+        pipeline with `nlp.pipe`, so a pipeline is never called text by text.
+        """
+        iterator = iter(documents)
+        while chunk := list(islice(iterator, batch_size)):
+            yield from self._analyze_chunk(chunk, batch_size)
+
+    def _analyze_chunk(self, chunk: list[Mapping[str, Any]], batch_size: int) -> list[dict[str, Any]]:
+        results: list[dict[str, Any]] = []
+        by_family: dict[str, list[int]] = {}
+        for i, document in enumerate(chunk):
+            text = document.get("text") or ""
+            language = document.get("lang") or detect_language(text)
+            results.append({"id": document.get("id"), "language": language, "entities": []})
+            family = family_of(language)
+            if family and text.strip():
+                by_family.setdefault(family, []).append(i)
+        for family, positions in by_family.items():
+            docs = self.pipeline(family).pipe((chunk[i]["text"] for i in positions), batch_size=batch_size)
+            for i, doc in zip(positions, docs, strict=True):
+                results[i]["entities"] = self.entities(doc)
+        return results
+
+    def entities(self, doc: Doc) -> list[dict[str, Any]]:
+        """The doc's entities as dicts with character offsets (end exclusive), names, ids and list flags."""
+        found = []
+        for ent in doc.ents:
+            item: dict[str, Any] = {"text": ent.text, "label": ent.label_, "start": ent.start_char, "end": ent.end_char}
+            entity = self.kb.get(ent.kb_id_) if ent.kb_id_ else None
+            if entity is not None:
+                item["name"] = entity.name
+                item["entity_id"] = entity.id
+            if ent.label_ in ("ORG", "PERSON", "GPE", "FAC") or entity is not None:
+                names = entity.surfaces() if entity is not None else ()
+                matches = self.sanctions.match(ent.text, names)
+                if matches:
+                    item["sanctions"] = [{"list": m.list, "name": m.name} for m in matches]
+            found.append(item)
+        return found

@@ -1,0 +1,96 @@
+"""spaCy components that find the knowledge base's organisations and products and link every entity.
+
+`chipwatch_gazetteer_v1` adds the names the knowledge base knows (in both scripts) and chip model
+numbers to `doc.ents`, next to what the statistical NER found; `chipwatch_linker_v1` gives each
+entity its knowledge-base id (`span.kb_id_`) and keeps seats of government out of PERSON.
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import lru_cache
+
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
+
+from nlp.kb import KnowledgeBase, normalize_name
+
+logger = logging.getLogger(__name__)
+
+LABEL_OF_KIND = {"org": "ORG", "product": "PRODUCT"}
+LINKABLE = {"ORG", "PRODUCT", "GPE", "LOC", "PERSON", "NORP", "FAC"}
+# Cities that stand for a government ("Washington imposed…", "北京表示…"): a place, never a person.
+SEATS_OF_GOVERNMENT = {normalize_name(n) for n in ("Washington", "华盛顿", "Beijing", "北京", "Taipei", "台北", "Tokyo", "东京", "The Hague", "海牙", "Brussels", "布鲁塞尔", "Seoul", "首尔")}
+
+
+@lru_cache(maxsize=4)
+def shared_kb(kb_dir: str | None) -> KnowledgeBase:
+    """One knowledge base per directory and process, however many pipelines use it."""
+    return KnowledgeBase.load(kb_dir)
+
+
+class Gazetteer:
+    """Knowledge-base names and product model numbers as entities; the longest span wins an overlap."""
+
+    def __init__(self, nlp: Language, kb: KnowledgeBase) -> None:
+        self.kb = kb
+        # Latin names are matched case-sensitively ("Arm", "Screen" and "BIS" are also words);
+        # Chinese has no case and is tokenised by character, so both go through ORTH.
+        self.matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
+        patterns: dict[str, list[Doc]] = {}
+        for surface, entity in kb.aliases():
+            forms = {surface}
+            if surface.isascii() and len(surface) >= 4 and not surface.isupper():
+                forms.add(surface.upper())
+            patterns.setdefault(entity.id, []).extend(nlp.make_doc(f) for f in forms)
+        for entity_id, docs in patterns.items():
+            self.matcher.add(entity_id, docs)
+
+    def __call__(self, doc: Doc) -> Doc:
+        found = []
+        for match_id, start, end in self.matcher(doc):
+            entity = self.kb.get(doc.vocab.strings[match_id])
+            if entity is not None:
+                found.append(Span(doc, start, end, label=LABEL_OF_KIND[entity.kind], kb_id=entity.id))
+        for start, end, entity in self.kb.match_products(doc.text):
+            span = doc.char_span(start, end, label="PRODUCT", kb_id=entity.id, alignment_mode="contract")
+            if span is not None:
+                found.append(span)
+        doc.ents = filter_spans(found + list(doc.ents))
+        return doc
+
+
+class Linker:
+    """Give each entity the knowledge base's id when its text names one entity; fix seats of government."""
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.kb = kb
+
+    def __call__(self, doc: Doc) -> Doc:
+        ents = []
+        for ent in doc.ents:
+            label = ent.label_
+            if label == "PERSON" and normalize_name(ent.text) in SEATS_OF_GOVERNMENT:
+                label = "GPE"
+            kb_id = ent.kb_id_
+            if not kb_id and label in LINKABLE:
+                entity = self.kb.resolve(ent.text, label)
+                if entity is not None:
+                    # The knowledge base knows the name: "Huawei" tagged PERSON or 商务部 tagged GPE is an organisation.
+                    kb_id = entity.id
+                    label = LABEL_OF_KIND[entity.kind]
+            ents.append(Span(doc, ent.start, ent.end, label=label, kb_id=kb_id))
+        doc.ents = ents
+        return doc
+
+
+@Language.factory("chipwatch_gazetteer_v1", default_config={"kb_dir": None})
+def make_gazetteer(nlp: Language, name: str, kb_dir: str | None) -> Gazetteer:
+    return Gazetteer(nlp, shared_kb(kb_dir))
+
+
+@Language.factory("chipwatch_linker_v1", default_config={"kb_dir": None})
+def make_linker(nlp: Language, name: str, kb_dir: str | None) -> Linker:
+    return Linker(shared_kb(kb_dir))

@@ -1,0 +1,71 @@
+"""`chipwatch process` and `chipwatch analyze` through the real command line."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import nlp.pipeline
+from chipwatch.process import process_articles
+from db.store import ArticleRecord, open_db, save_articles
+
+CLI = [sys.executable, "-m", "chipwatch.cli"]
+
+
+def test_analyze_keeps_order_and_reports_bad_lines():
+    lines = [
+        json.dumps({"id": 1, "text": "中芯国际被列入实体清单。"}, ensure_ascii=False),
+        "{broken",
+        json.dumps({"id": 3, "text": "Nvidia shipped H20 chips.", "lang": "en"}),
+    ]
+    result = subprocess.run([*CLI, "analyze", "--jsonl"], input="\n".join(lines), capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1
+    out = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [o.get("id") for o in out] == [1, None, 3]
+    assert "error" in out[1] and out[1]["error"].startswith("line 2:")
+    assert out[0]["entities"][0]["entity_id"] == "org:smic" and out[0]["entities"][0]["sanctions"]
+    assert {e.get("entity_id") for e in out[2]["entities"]} >= {"org:nvidia", "product:nvidia-h20"}
+    assert "1 lines could not be read" in result.stderr
+
+
+def test_process_stores_mentions_once_and_again_after_a_pipeline_change(tmp_path, monkeypatch):
+    db_path = tmp_path / "p.db"
+    db = open_db(db_path)
+    save_articles(db, [
+        ArticleRecord(url="https://a.example/1", source="a", lang="zh", text="美国商务部将商汤科技列入实体清单，中芯国际也在名单上。"),
+        ArticleRecord(url="https://a.example/2", source="a", lang="en", text="Huawei ordered more HBM from Samsung, the company said in Shenzhen."),
+    ])
+    first = process_articles(db_path)
+    assert first.analyzed == 2 and first.listed_mentions >= 2
+    assert process_articles(db_path).analyzed == 0  # nothing new
+    mentions = db.execute("SELECT article_id, text, entity_id, listed FROM mentions ORDER BY article_id, start_char").fetchall()
+    assert (1, "商汤科技", "org:sensetime", 1) in mentions
+    assert any(m[2] == "org:huawei" and m[3] == 1 for m in mentions)
+    count = len(mentions)
+    monkeypatch.setattr(nlp.pipeline, "PIPELINE_VERSION", "entities-test")
+    monkeypatch.setattr("chipwatch.process.PIPELINE_VERSION", "entities-test")
+    assert process_articles(db_path).analyzed == 2  # a new pipeline version redoes every article
+    assert db.execute("SELECT count(*) FROM mentions").fetchone()[0] == count  # replaced, not duplicated
+    assert db.execute("SELECT count(*) FROM entities").fetchone()[0] > 300
+
+
+def test_search_by_entity_finds_every_script_and_language(tmp_path):
+    db_path = tmp_path / "e.db"
+    db = open_db(db_path)
+    save_articles(db, [
+        ArticleRecord(url="https://a.example/1", source="a", lang="zh", published_at="2026-03-01", text="商汤科技被列入实体清单，公司表示将继续经营。"),
+        ArticleRecord(url="https://a.example/2", source="a", lang="zh-Hant", published_at="2026-03-02", text="商湯科技股價下跌，分析師表示影響有限。"),
+        ArticleRecord(url="https://a.example/3", source="a", lang="en", published_at="2026-03-03", text="SenseTime said the listing would not affect its customers in Hong Kong."),
+        ArticleRecord(url="https://a.example/4", source="a", lang="en", published_at="2026-03-04", text="Megvii and Yitu were named in the same rule, officials in Washington said."),
+    ])
+    process_articles(db_path)
+    result = subprocess.run([*CLI, "search", "--db", str(db_path), "--entity", "商汤", "--json"], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert [json.loads(line)["id"] for line in result.stdout.splitlines()] == [3, 2, 1]
+    hant = subprocess.run([*CLI, "search", "--db", str(db_path), "--entity", "SenseTime", "--lang", "zh-Hant", "--json"], capture_output=True, text=True, timeout=120)
+    assert [json.loads(line)["id"] for line in hant.stdout.splitlines()] == [2]
+    words = subprocess.run([*CLI, "search", "--db", str(db_path), "实体清单", "--entity", "org:sensetime", "--json"], capture_output=True, text=True, timeout=120)
+    assert [json.loads(line)["id"] for line in words.stdout.splitlines()] == [1]
+    unknown = subprocess.run([*CLI, "search", "--db", str(db_path), "--entity", "Nobody Ltd"], capture_output=True, text=True, timeout=120)
+    assert unknown.returncode == 1 and "no entity called" in unknown.stderr

@@ -1,0 +1,59 @@
+"""The entity layer end to end: spaCy pipelines, knowledge-base linking and sanctions flags."""
+
+from __future__ import annotations
+
+import pytest
+
+from chipwatch.analyze import sanctions_index
+from nlp.analyze import Analyzer
+
+DOCS = [
+    {"id": "zh", "text": "据知情人士透露，商汤科技通过中间商购买英伟达芯片。中芯国际被列入实体清单。"},
+    {"id": "tw", "text": "美國商務部將商湯科技列入實體清單，輝達H20晶片受限。"},
+    {"id": "en", "text": "Washington added SenseTime and SMIC to the Entity List, while Huawei Marine Networks was not named.", "lang": "en"},
+    {"id": "empty", "text": ""},
+]
+
+
+@pytest.fixture(scope="module")
+def results():
+    analyzer = Analyzer(sanctions=sanctions_index(None))
+    return {r["id"]: r for r in analyzer.analyze(DOCS)}
+
+
+def by_text(result):
+    return {e["text"]: e for e in result["entities"]}
+
+
+def test_order_languages_and_offsets(results):
+    assert list(results) == ["zh", "tw", "en", "empty"]
+    assert [results[k]["language"] for k in results] == ["zh", "zh-Hant", "en", "und"]
+    for doc in DOCS:
+        for entity in results[doc["id"]]["entities"]:
+            assert doc["text"][entity["start"] : entity["end"]] == entity["text"]
+
+
+def test_one_entity_across_languages_and_scripts(results):
+    ids = {by_text(results["zh"])["商汤科技"]["entity_id"], by_text(results["tw"])["商湯科技"]["entity_id"],
+           by_text(results["en"])["SenseTime"]["entity_id"]}
+    assert ids == {"org:sensetime"}
+    assert by_text(results["tw"])["商湯科技"]["name"] == "SenseTime"
+
+
+def test_listed_parties_are_flagged_in_chinese_through_aliases(results):
+    smic = by_text(results["zh"])["中芯国际"]
+    assert smic["entity_id"] == "org:smic"
+    assert any("Entity List" in s["list"] for s in smic["sanctions"])
+
+
+def test_look_alikes_are_not_flagged(results):
+    for entity in results["en"]["entities"]:
+        if "Marine" in entity["text"]:
+            assert "sanctions" not in entity
+
+
+def test_products_and_places(results):
+    h20 = [e for e in results["tw"]["entities"] if e.get("entity_id") == "product:nvidia-h20"]
+    assert h20 and h20[0]["label"] == "PRODUCT"
+    washington = by_text(results["en"])["Washington"]
+    assert washington["label"] == "GPE" and "entity_id" not in washington
