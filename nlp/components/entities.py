@@ -70,7 +70,7 @@ class Linker:
 
     def __call__(self, doc: Doc) -> Doc:
         ents = []
-        for ent in doc.ents:
+        for ent in filter(None, (trim(e) for e in doc.ents)):
             label = ent.label_
             if label == "PERSON" and normalize_name(ent.text) in SEATS_OF_GOVERNMENT:
                 label = "GPE"
@@ -84,6 +84,26 @@ class Linker:
             ents.append(Span(doc, ent.start, ent.end, label=label, kb_id=kb_id))
         doc.ents = ents
         return doc
+
+
+def trim(span: Span) -> Span | None:
+    """The span without edge punctuation, cut at a line break (the Chinese model, trained on single
+    sentences, sometimes runs a name across a paragraph break); None if nothing is left."""
+    start, end = span.start, span.end
+    for token in span:
+        if token.is_space and "\n" in token.text:
+            end = token.i
+            break
+    doc = span.doc
+    while start < end and (doc[start].is_punct or doc[start].is_space):
+        start += 1
+    while end > start and (doc[end - 1].is_punct or doc[end - 1].is_space):
+        end -= 1
+    if start == end:
+        return None
+    if (start, end) == (span.start, span.end):
+        return span
+    return Span(doc, start, end, label=span.label_, kb_id=span.kb_id_)
 
 
 @Language.factory("chipwatch_gazetteer_v1", default_config={"kb_dir": None})

@@ -57,3 +57,12 @@ def test_products_and_places(results):
     assert h20 and h20[0]["label"] == "PRODUCT"
     washington = by_text(results["en"])["Washington"]
     assert washington["label"] == "GPE" and "entity_id" not in washington
+
+
+def test_entities_never_run_across_a_paragraph_break_or_keep_edge_punctuation():
+    analyzer = Analyzer(sanctions=sanctions_index(None))
+    text = "据TechWeb）报道，广东新闻\n\n华为发布新品。"
+    (result,) = analyzer.analyze([{"id": 1, "text": text}])
+    for entity in result["entities"]:
+        assert "\n" not in entity["text"] and not entity["text"].endswith("）")
+        assert text[entity["start"] : entity["end"]] == entity["text"]
