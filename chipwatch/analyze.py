@@ -10,25 +10,9 @@ from typing import IO, Any
 from db.sanctions import STARTER_FILE, load_index
 from db.store import open_db
 from nlp.analyze import Analyzer
-from nlp.components.entities import shared_kb
 from nlp.sanctions import SanctionsIndex, read_csl
 
 ANALYZE_BATCH = 64
-
-
-class UnknownEntity(LookupError):
-    """A name the knowledge base does not know."""
-
-
-def resolve_entity(name_or_id: str) -> str:
-    """The knowledge-base id for an id, or a name in any script (SenseTime, 商汤, 商湯科技)."""
-    kb = shared_kb(None)
-    if kb.get(name_or_id) is not None:
-        return name_or_id
-    entity = kb.resolve(name_or_id)
-    if entity is None:
-        raise UnknownEntity(f"no entity called {name_or_id!r} in the knowledge base (nlp/kb/)")
-    return entity.id
 
 
 def sanctions_index(db_path: str | Path | None) -> SanctionsIndex:

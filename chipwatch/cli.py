@@ -8,25 +8,24 @@ import os
 import sys
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from chipwatch import analyze as analyze_stage
-from chipwatch import demo as demo_stage
-from chipwatch import process as process_stage
-from chipwatch import run as run_stage
-from chipwatch import serve as serve_stage
-from chipwatch.crawl import CrawlReport, run_crawl
 from chipwatch.importer import import_jsonl
 from chipwatch.lists import ListFileError, import_list, show_lists
+from chipwatch.schedule import SCHEDULES, crontab_line
 from crawler.extract import ExtractionError
 from crawler.page import parse_page
 from crawler.sources import SourceError, load_sources
 from db.search import LANGS, SearchError
 from db.search import search as search_articles
 from db.store import StoreError, default_db_path, open_db
-from nlp.pipeline import PipelineError
+from nlp.errors import PipelineError
+from nlp.kb import UnknownEntity, resolve_entity_id
+
+if TYPE_CHECKING:
+    from chipwatch.crawl import CrawlReport
 
 # Exit codes: 0 success; 1 the work failed or was partly refused; 2 usage error (click's own);
 # 3 another `chipwatch run` holds the lock.
@@ -113,6 +112,8 @@ def crawl(
     Example: chipwatch crawl --only people-it --only 36kr
     """
     settings = dict(_parse_setting(o) for o in overrides)
+    from chipwatch.crawl import run_crawl
+
     report = _guard(lambda: run_crawl(db_path, sources_path=sources_path, base_url=base_url, only=only, overrides=settings, progress=show_progress(quiet)))
     _print_crawl(report, quiet)
     if report.status != "ok":
@@ -224,7 +225,7 @@ def search(
     """
     if not query and not entity:
         raise click.UsageError("give a QUERY, an --entity, or both")
-    entity_id = _guard(lambda: analyze_stage.resolve_entity(entity)) if entity else None
+    entity_id = _guard(lambda: resolve_entity_id(entity)) if entity else None
     path = db_path or default_db_path()
     if not Path(path).exists():
         raise click.ClickException(f"no database at {path}: run chipwatch crawl or chipwatch import first")
@@ -264,6 +265,8 @@ def demo(db_path: str | None, quiet: bool) -> None:
 
     Example: chipwatch demo
     """
+    from chipwatch import demo as demo_stage
+
     path = db_path or demo_stage.DEMO_DB
     quiet_libraries()  # the fixture site's broken pages are on purpose; the summary lists them
     report, processed = _guard(lambda: demo_stage.run_demo(path, progress=show_progress(quiet)))
@@ -285,6 +288,8 @@ def run(db_path: str | None, sources_path: str | None, overrides: tuple[str, ...
 
     Example: chipwatch run --db /srv/chipwatch/chipwatch.db
     """
+    from chipwatch import run as run_stage
+
     settings = dict(_parse_setting(o) for o in overrides)
     quiet_libraries()
     try:
@@ -304,7 +309,7 @@ def run(db_path: str | None, sources_path: str | None, overrides: tuple[str, ...
 
 @cli.command()
 @db_option
-@click.option("--every", type=click.Choice(sorted(run_stage.SCHEDULES)), default="1h", show_default=True, help="How often to run.")
+@click.option("--every", type=click.Choice(sorted(SCHEDULES)), default="1h", show_default=True, help="How often to run.")
 def cron(db_path: str | None, every: str) -> None:
     """Print a crontab line that runs `chipwatch run` on a schedule.
 
@@ -313,7 +318,7 @@ def cron(db_path: str | None, every: str) -> None:
 
     Example: chipwatch cron --every 30m --db /srv/chipwatch/chipwatch.db
     """
-    click.echo(run_stage.crontab_line(db_path or default_db_path(), every))
+    click.echo(crontab_line(db_path or default_db_path(), every))
 
 
 @cli.command()
@@ -328,6 +333,8 @@ def serve(db_path: str | None, host: str, port: int) -> None:
 
     Example: chipwatch serve --db chipwatch-demo.db
     """
+    from chipwatch import serve as serve_stage
+
     code = _guard(lambda: serve_stage.serve(db_path or default_db_path(), host=host, port=port))
     sys.exit(code)
 
@@ -399,6 +406,8 @@ def analyze(db_path: str | None, file: Any, as_jsonl: bool) -> None:
 
     Example: echo '{"id": 1, "text": "商汤科技被列入实体清单"}' | chipwatch analyze --jsonl
     """
+    from chipwatch import analyze as analyze_stage
+
     sanctions = _guard(lambda: analyze_stage.sanctions_index(db_path))
     failed = 0
     for line in analyze_stage.analyze_lines(file, sanctions):
@@ -421,6 +430,8 @@ def process(db_path: str | None, quiet: bool) -> None:
 
     Example: chipwatch process --db chipwatch-demo.db
     """
+    from chipwatch import process as process_stage
+
     report = _guard(lambda: process_stage.process_articles(db_path, progress=show_progress(quiet)))
     if not quiet:
         click.echo(f"processed {report.analyzed} articles: {report.mentions} mentions, {report.listed_mentions} of listed parties")
@@ -448,7 +459,7 @@ def _guard(work: Any) -> Any:
     """Run a library call; its expected failures become one clear line instead of a traceback."""
     try:
         return work()
-    except (SourceError, StoreError, PipelineError, analyze_stage.UnknownEntity) as exc:
+    except (SourceError, StoreError, PipelineError, UnknownEntity) as exc:
         raise click.ClickException(str(exc)) from None
 
 

@@ -10,8 +10,6 @@ from __future__ import annotations
 import fcntl
 import logging
 import os
-import shlex
-import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -102,20 +100,3 @@ def listing_problems(db_path: str | Path, run_id: int) -> list[str]:
     finally:
         db.close()
     return [f"source {source}: {url}: {reason.removeprefix('listing: ')}" for source, url, reason in rows]
-
-
-SCHEDULES = {"15m": "*/15 * * * *", "30m": "*/30 * * * *", "1h": "7 * * * *", "6h": "7 */6 * * *", "1d": "7 6 * * *"}
-
-
-def crontab_line(db_path: str | Path, every: str) -> str:
-    """A crontab line that runs `chipwatch run` on this database with absolute paths (cron has no PATH to speak of)."""
-    db = Path(db_path).resolve()
-    return f"{SCHEDULES[every]} {_own_command()} run --db {shlex.quote(str(db))}"
-
-
-def _own_command() -> str:
-    """How to start this same chipwatch again: its console script, else this Python with -m."""
-    script = Path(sys.argv[0])
-    if script.name == "chipwatch" and script.exists():
-        return shlex.quote(str(script.absolute()))
-    return f"{shlex.quote(sys.executable)} -m chipwatch.cli"

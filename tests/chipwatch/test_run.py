@@ -11,7 +11,8 @@ import time
 import pytest
 
 from chipwatch.demo import DEMO_SITE, LOCAL_SITE_SETTINGS
-from chipwatch.run import crontab_line, lock_path, run_lock
+from chipwatch.run import lock_path, run_lock
+from chipwatch.schedule import crontab_line
 from chipwatch.testsite import serve_site
 
 EXIT_BUSY = 3

@@ -1,0 +1,5 @@
+"""Errors of the NLP layer that the command line turns into one clear line (importable without spaCy)."""
+
+
+class PipelineError(RuntimeError):
+    """A model that cannot be loaded."""
