@@ -71,6 +71,18 @@ def spacy_predictor(model: str | Path) -> Predictor:
     return predict
 
 
+def pipeline_predictor(family: str) -> Predictor:
+    """Entities of chipwatch's full pipeline (model + knowledge-base and place gazetteer + linker)."""
+    from nlp.pipeline import build_pipeline
+
+    nlp = build_pipeline(family)
+
+    def predict(texts: Sequence[str]) -> list[list[Span]]:
+        return [[(e.start_char, e.end_char, e.label_) for e in doc.ents if e.label_ in LABELS] for doc in nlp.pipe(texts, batch_size=256)]
+
+    return predict
+
+
 def without_leading_article(predict: Predictor) -> Predictor:
     """English spans with a leading "the " cut off (OntoNotes keeps it, our labels do not)."""
 
@@ -232,6 +244,7 @@ def main(argv: list[str] | None = None) -> None:
     zh: dict[str, Predictor] = {}
     for path in zh_models:
         zh[path.name] = spacy_predictor(path)
+    zh["chipwatch pipeline"] = pipeline_predictor("zh")
     zh["jiagu chars"] = jiagu_predict
     zh["jiagu words"] = jiagu_words_predict
     trad: dict[str, Predictor] = dict(zh)
@@ -247,7 +260,12 @@ def main(argv: list[str] | None = None) -> None:
         trad,
     )
     en_predict = spacy_predictor(args.en_model)
-    en = {args.en_model: en_predict, '"the" cut': without_leading_article(en_predict)}
+    en = {
+        args.en_model: en_predict,
+        '"the" cut': without_leading_article(en_predict),
+        "chipwatch pipeline": pipeline_predictor("en"),
+        'pipeline, "the" cut': without_leading_article(pipeline_predictor("en")),
+    }
     table(
         "Own en sentences (eval/data/ner_en_dev.jsonl)",
         read_jsonl(REPO / "eval" / "data" / "ner_en_dev.jsonl"),

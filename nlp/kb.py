@@ -489,3 +489,31 @@ def resolve_entity_id(name_or_id: str, kb: KnowledgeBase | None = None) -> str:
         raise UnknownEntity(f"no entity called {name_or_id!r} in the knowledge base (nlp/kb/)")
     return entity.id
 
+
+PLACES_FILE = "places.jsonl"
+PLACE_LABELS = {"country": "GPE", "province": "GPE", "city": "GPE", "region": "GPE", "area": "LOC"}
+
+
+def place_names(path: str | Path | None = None) -> list[tuple[str, str]]:
+    """(surface, label) for the places in places.jsonl, each name in Simplified and Traditional forms.
+
+    Places are not entities of the knowledge base (nothing links to them); the gazetteer uses
+    these names so that countries and cities the Chinese NER misses are still tagged GPE/LOC.
+    """
+    names: list[tuple[str, str]] = []
+    file = (Path(path) if path is not None else KB_DIR) / PLACES_FILE
+    for number, line in enumerate(file.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        row = json.loads(line)
+        label = PLACE_LABELS.get(row.get("type", ""))
+        if label is None:
+            raise KBError([f"{file.name}:{number}: unknown place type {row.get('type')!r}"])
+        seen: set[str] = set()
+        for surface in [row["name"], row.get("zh"), *row.get("aliases", [])]:
+            for form in (surface, to_simplified(surface), *traditional_forms(surface)) if surface else ():
+                if form not in seen and len(form) >= 2:
+                    seen.add(form)
+                    names.append((form, label))
+    return names
+

@@ -1,7 +1,8 @@
 """spaCy components that find the knowledge base's organisations and products and link every entity.
 
-`chipwatch_gazetteer_v1` adds the names the knowledge base knows (in both scripts) and chip model
-numbers to `doc.ents`, next to what the statistical NER found; `chipwatch_linker_v1` gives each
+`chipwatch_gazetteer_v1` adds the names the knowledge base knows (in both scripts), chip model
+numbers, and countries, provinces and cities (nlp/kb/places.jsonl) to `doc.ents`, next to what
+the statistical NER found; `chipwatch_linker_v1` gives each
 entity its knowledge-base id (`span.kb_id_`) and keeps seats of government out of PERSON.
 """
 
@@ -14,7 +15,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
-from nlp.kb import KnowledgeBase, normalize_name, shared_kb
+from nlp.kb import KnowledgeBase, normalize_name, place_names, shared_kb
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +41,11 @@ class Gazetteer:
             patterns.setdefault(entity.id, []).extend(nlp.make_doc(f) for f in forms)
         for entity_id, docs in patterns.items():
             self.matcher.add(entity_id, docs)
+        # Places: a span that is exactly a country or city name is a place even where the NER calls
+        # it an organisation (荷兰 for the Dutch government); a longer NER span (荷兰政府) still wins.
+        self.places = PhraseMatcher(nlp.vocab, attr="ORTH")
+        for label in ("GPE", "LOC"):
+            self.places.add(label, [nlp.make_doc(surface) for surface, place_label in place_names() if place_label == label])
 
     def __call__(self, doc: Doc) -> Doc:
         found = []
@@ -51,7 +57,8 @@ class Gazetteer:
             span = doc.char_span(start, end, label="PRODUCT", kb_id=entity.id, alignment_mode="contract")
             if span is not None:
                 found.append(span)
-        doc.ents = filter_spans(found + list(doc.ents))
+        places = [Span(doc, start, end, label=match_id) for match_id, start, end in self.places(doc)]
+        doc.ents = filter_spans(found + places + list(doc.ents))
         return doc
 
 
