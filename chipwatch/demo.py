@@ -107,6 +107,7 @@ def summary(db_path: str | Path, report: CrawlReport, processed: ProcessReport) 
         "Try next:",
         f"  chipwatch search{db_arg} 华为                  # finds 華為 in Traditional articles too",
         f"  chipwatch search{db_arg} '\"export controls\" OR 出口管制' --json",
+        f"  chipwatch search{db_arg} --entity Huawei         # 华为, 華為 and Huawei: one entity",
         f"  chipwatch serve{db_arg}                      # Datasette on http://127.0.0.1:8001",
         f"  chipwatch demo{db_arg}                       # again: nothing is fetched twice",
         "  chipwatch parse some-saved-page.html --jsonl   # debug extraction of any page",
