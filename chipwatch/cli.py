@@ -132,6 +132,7 @@ def parse(files: tuple[str, ...], url: str | None, as_jsonl: bool) -> None:
 
     Example: chipwatch parse page.html --url https://example.com/news/1.html --jsonl
     """
+    quiet_libraries()  # trafilatura's own complaints about a page repeat the one line printed here
     failed = 0
     for path in files:
         line: dict[str, Any] = {"path": path, "url": url, "title": None, "text": "", "published_at": None, "authors": [], "language": None, "encoding": None}
