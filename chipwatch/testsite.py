@@ -29,7 +29,6 @@ import random
 import re
 import sys
 import threading
-import tomllib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, fields
 from datetime import date, timedelta
@@ -38,6 +37,8 @@ from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import unquote
 from xml.sax.saxutils import escape as xml_escape
+
+from crawler.sources import read_toml
 
 logger = logging.getLogger(__name__)
 
@@ -82,13 +83,7 @@ def load_manifest(site_dir: Path | str | None = None) -> list[Page]:
     """
     directory = Path(site_dir) if site_dir is not None else DEMO_SITE_DIR
     manifest = directory / "site.toml"
-    try:
-        with manifest.open("rb") as fh:
-            data = tomllib.load(fh)
-    except FileNotFoundError:
-        raise SiteError(f"{manifest}: no such manifest") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise SiteError(f"{manifest}: invalid TOML: {exc}") from None
+    data = read_toml(manifest, SiteError, "manifest")
     tables = data.get("page")
     if not isinstance(tables, list) or not tables:
         raise SiteError(f"{manifest}: no [[page]] tables")

@@ -117,15 +117,20 @@ def load_sources(
     return selected
 
 
-def _read_tables(file: Path) -> list[Any]:
-    """Parse the TOML file and return its [[source]] tables (not yet validated)."""
+def read_toml(file: Path, error: type[Exception], what: str) -> dict[str, Any]:
+    """Parse a TOML file; a missing file or bad TOML raises `error` with one line naming the file."""
     try:
         with file.open("rb") as fh:
-            data = tomllib.load(fh)
+            return tomllib.load(fh)
     except FileNotFoundError:
-        raise SourceError(f"{file}: no such sources file") from None
+        raise error(f"{file}: no such {what}") from None
     except tomllib.TOMLDecodeError as exc:
-        raise SourceError(f"{file}: invalid TOML: {exc}") from None
+        raise error(f"{file}: invalid TOML: {exc}") from None
+
+
+def _read_tables(file: Path) -> list[Any]:
+    """Parse the TOML file and return its [[source]] tables (not yet validated)."""
+    data = read_toml(file, SourceError, "sources file")
     extra = sorted(set(data) - {"source"})
     if extra:
         raise SourceError(f"{file}: unknown top-level key(s) {', '.join(extra)}; expected [[source]] tables")
