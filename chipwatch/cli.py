@@ -22,6 +22,7 @@ from db.search import LANGS, SearchError
 from db.search import search as search_articles
 from db.store import StoreError, default_db_path, open_db
 from nlp.errors import PipelineError
+from nlp.events import EVENT_TYPES
 from nlp.kb import UnknownEntity, resolve_entity_id
 
 if TYPE_CHECKING:
@@ -194,6 +195,8 @@ def import_(db_path: str | None, file: Any, default_source: str, quiet: bool) ->
 @db_option
 @click.argument("query", nargs=-1)
 @click.option("--entity", metavar="NAME|ID", help="Only articles mentioning this entity, in any language or script (SenseTime, 商汤, org:sensetime).")
+@click.option("--event", type=click.Choice(EVENT_TYPES, case_sensitive=False), help="Only articles with an event of this type.")
+@click.option("--relevant", is_flag=True, help="Only articles about chip export controls or sanctions (they report an event).")
 @click.option("--lang", type=click.Choice(LANGS, case_sensitive=False), help="Only articles in this language (zh is Simplified, zh-Hant Traditional).")
 @click.option("--since", metavar="DATE|AGE", help="Only articles published since a date (2026-03-01) or within an age (7d, 24h).")
 @click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True, help="At most this many hits.")
@@ -204,6 +207,8 @@ def search(
     db_path: str | None,
     query: tuple[str, ...],
     entity: str | None,
+    event: str | None,
+    relevant: bool,
     lang: str | None,
     since: str | None,
     limit: int,
@@ -223,9 +228,11 @@ def search(
     Example: chipwatch search '英伟达 A100 OR "export controls"' --lang zh --json
 
     Example: chipwatch search --entity SenseTime --since 30d
+
+    Example: chipwatch search --event circumvention --lang zh
     """
-    if not query and not entity:
-        raise click.UsageError("give a QUERY, an --entity, or both")
+    if not query and not entity and not event and not relevant:
+        raise click.UsageError("give a QUERY, a filter (--entity, --event, --relevant), or both")
     entity_id = _guard(lambda: resolve_entity_id(entity)) if entity else None
     path = db_path or default_db_path()
     if not Path(path).exists():
@@ -233,7 +240,8 @@ def search(
     db = _guard(lambda: open_db(path))
     try:
         hits = search_articles(
-            db, " ".join(query), lang=lang, since=since, limit=limit, rank=rank, include_duplicates=include_duplicates, entity_id=entity_id
+            db, " ".join(query), lang=lang, since=since, limit=limit, rank=rank, include_duplicates=include_duplicates,
+            entity_id=entity_id, event=event, relevant=relevant,
         )
     except SearchError as exc:
         raise click.ClickException(str(exc)) from None

@@ -197,3 +197,49 @@ def m004_entities(db: Database) -> None:
         )
         """
     )
+
+
+@migrations()
+def m005_events(db: Database) -> None:
+    """Events (nlp/events) per article, their links to entities, and each article's relevance.
+
+    `lang` and `month` are copied from the article so Datasette can facet on them directly.
+    """
+    db.execute(
+        """
+        CREATE TABLE events (
+            id INTEGER PRIMARY KEY,
+            article_id INTEGER NOT NULL REFERENCES articles(id),
+            type TEXT NOT NULL,                       -- one of nlp.events.EVENT_TYPES
+            actors TEXT NOT NULL DEFAULT '[]',        -- JSON lists of names (canonical when resolved)
+            targets TEXT NOT NULL DEFAULT '[]',
+            products TEXT NOT NULL DEFAULT '[]',
+            mechanism TEXT,                           -- circumvention only: cloud_rental, intermediary, ...
+            amount TEXT,
+            date TEXT,                                -- when the event happened or takes effect, as stated
+            evidence TEXT NOT NULL,                   -- the sentence
+            start_char INTEGER NOT NULL,              -- its offsets into articles.text, end exclusive
+            end_char INTEGER NOT NULL,
+            confidence REAL NOT NULL,
+            lang TEXT,
+            published_at TEXT,
+            month TEXT                                -- YYYY-MM of published_at
+        )
+        """
+    )
+    db.execute("CREATE INDEX events_article ON events(article_id)")
+    db.execute("CREATE INDEX events_type ON events(type, published_at)")
+    db.execute(
+        """
+        CREATE TABLE event_entities (
+            event_id INTEGER NOT NULL REFERENCES events(id),
+            entity_id TEXT NOT NULL REFERENCES entities(id),
+            role TEXT NOT NULL,                       -- actor | target | product
+            PRIMARY KEY (event_id, entity_id, role)
+        )
+        """
+    )
+    db.execute("CREATE INDEX event_entities_entity ON event_entities(entity_id)")
+    db.execute("ALTER TABLE article_analysis ADD COLUMN relevant INTEGER")
+    db.execute("ALTER TABLE article_analysis ADD COLUMN relevance REAL")
+    db.execute("CREATE INDEX article_analysis_relevant ON article_analysis(relevant) WHERE relevant = 1")

@@ -53,6 +53,8 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from nlp.events import check_event_type
+
 logger = logging.getLogger(__name__)
 
 TABLE = "articles_search"
@@ -468,6 +470,8 @@ def search(
     include_duplicates: bool = False,
     now: dt.datetime | None = None,
     entity_id: str | None = None,
+    event: str | None = None,
+    relevant: bool = False,
 ) -> list[Hit]:
     """Articles matching the query, newest first (or by relevance with rank=True).
 
@@ -475,11 +479,16 @@ def search(
     compared with the publication date as written) or an age ("7d", "24h", "30m", "2w").
     Near-duplicates (copies of a story stored earlier) are left out unless include_duplicates.
     entity_id keeps articles with a mention linked to that knowledge-base entity (see
-    db/entities.py); with it the query may be empty. Raises SearchError for a query or
-    filter it cannot search for.
+    db/entities.py), event those with an event of that type, relevant those the event layer
+    judged relevant; with any of these the query may be empty. Raises SearchError for a query
+    or filter it cannot search for.
     """
-    if entity_id is not None and not query.strip():
-        return _entity_articles(db, entity_id, lang=lang, since=since, limit=limit, include_duplicates=include_duplicates, now=now)
+    filters, filter_params = _article_filters(entity_id, event, relevant)
+    if filters and not query.strip():
+        return _filtered_articles(
+            db, filters, filter_params, entity_id=entity_id, event=event,
+            lang=lang, since=since, limit=limit, include_duplicates=include_duplicates, now=now,
+        )
     parsed = parse_query(query)
     if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:
         raise SearchError(f"the limit must be between 1 and {MAX_LIMIT}, not {limit!r}")
@@ -502,9 +511,8 @@ def search(
             article_params.append(on_or_after)
     if not include_duplicates:
         article_where.append("a.duplicate_of IS NULL")
-    if entity_id is not None:
-        article_where.append("a.id IN (SELECT article_id FROM mentions WHERE entity_id = ?)")
-        article_params.append(entity_id)
+    article_where += filters
+    article_params += filter_params
     try:
         if rank:
             rows = _ranked(db, index_where, index_params, article_where, article_params, limit)
@@ -522,13 +530,43 @@ def search(
 _COLUMNS = "a.id, a.title, a.url, a.published_at, a.lang, a.source, a.text"
 
 
-def _entity_articles(
-    db: Database, entity_id: str, *, lang: str | None, since: str | None, limit: int, include_duplicates: bool, now: dt.datetime | None
+def _article_filters(entity_id: str | None, event: str | None, relevant: bool) -> tuple[list[str], list]:
+    """SQL conditions on `articles AS a` for the entity, event and relevance filters."""
+    where, params = [], []
+    if entity_id is not None:
+        where.append("a.id IN (SELECT article_id FROM mentions WHERE entity_id = ?)")
+        params.append(entity_id)
+    if event is not None:
+        try:
+            event = check_event_type(event)
+        except ValueError as exc:
+            raise SearchError(str(exc)) from None
+        where.append("a.id IN (SELECT article_id FROM events WHERE type = ?)")
+        params.append(event)
+    if relevant:
+        where.append("a.id IN (SELECT article_id FROM article_analysis WHERE relevant = 1)")
+    return where, params
+
+
+def _filtered_articles(
+    db: Database,
+    filters: list[str],
+    filter_params: list,
+    *,
+    entity_id: str | None,
+    event: str | None,
+    lang: str | None,
+    since: str | None,
+    limit: int,
+    include_duplicates: bool,
+    now: dt.datetime | None,
 ) -> list[Hit]:
-    """Articles mentioning an entity, newest first, when no words are searched for.
+    """Articles passing the entity/event/relevance filters, newest first, when no words are searched for.
 
     The same filters as a word search, applied to the (usually few thousand at most) articles
-    that mention the entity, ordered by the same newest-first key as the index.
+    the filters select, ordered by the same newest-first key as the index. The snippet shows
+    the entity's first mention, else the first evidence sentence of the event type, else the
+    article's start.
     """
     if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:
         raise SearchError(f"the limit must be between 1 and {MAX_LIMIT}, not {limit!r}")
@@ -537,11 +575,8 @@ def _entity_articles(
         raise SearchError(f"unknown language {lang!r}: use one of {', '.join(LANGS)}")
     max_key, on_or_after = _since(since, now or dt.datetime.now(dt.timezone.utc)) if since is not None else (None, None)
     candidates = []
-    for article_id, published_at, article_lang, duplicate_of in db.execute(
-        """SELECT a.id, a.published_at, a.lang, a.duplicate_of FROM articles a
-           WHERE a.id IN (SELECT article_id FROM mentions WHERE entity_id = ?)""",
-        [entity_id],
-    ):
+    sql = f"SELECT a.id, a.published_at, a.lang, a.duplicate_of FROM articles a WHERE {' AND '.join(filters)}"
+    for article_id, published_at, article_lang, duplicate_of in db.execute(sql, filter_params):
         key = sort_key(article_id, published_at)
         if (duplicate_of is not None and not include_duplicates) or (token is not None and lang_token(article_lang) != token):
             continue
@@ -549,18 +584,37 @@ def _entity_articles(
             continue
         candidates.append((key, article_id))
     chosen = [article_id for _, article_id in sorted(candidates)[:limit]]
-    rows = {r[0]: r for r in db.execute(f"SELECT {_COLUMNS} FROM articles a WHERE a.id IN ({','.join('?' * len(chosen))})", chosen)}
-    first_mention = {}
-    for article_id, start, end in db.execute(
-        "SELECT article_id, start_char, end_char FROM mentions WHERE entity_id = ? ORDER BY article_id, start_char", [entity_id]
-    ):
-        first_mention.setdefault(article_id, (start, end))
+    marks = ",".join("?" * len(chosen))
+    rows = {r[0]: r for r in db.execute(f"SELECT {_COLUMNS} FROM articles a WHERE a.id IN ({marks})", chosen)}
+    if entity_id is not None:
+        spans = db.execute(
+            f"SELECT article_id, start_char, end_char FROM mentions WHERE entity_id = ? AND article_id IN ({marks}) ORDER BY article_id, start_char",
+            [entity_id, *chosen],
+        )
+    elif event is not None:
+        spans = db.execute(
+            f"SELECT article_id, start_char, end_char FROM events WHERE type = ? AND article_id IN ({marks}) ORDER BY article_id, start_char",
+            [check_event_type(event), *chosen],
+        )
+    else:
+        spans = []
+    first_span: dict[int, tuple[int, int]] = {}
+    for article_id, start, end in spans:
+        first_span.setdefault(article_id, (start, end))
     hits = []
     for article_id in chosen:
         r = rows[article_id]
-        start, end = first_mention[article_id]
-        term = Term(search_form(r[6][start:end]))
-        hits.append(Hit(id=r[0], title=r[1], url=r[2], published_at=r[3], lang=r[4], source=r[5], snippet=snippet(r[6], [term])))
+        text = r[6] or ""
+        if article_id in first_span:
+            start, end = first_span[article_id]
+            if event is not None and entity_id is None:  # a sentence: show it, no highlight
+                fragment = text[start:end]
+                hit_snippet = fragment if len(fragment) <= SNIPPET_CHARS_EN else fragment[:SNIPPET_CHARS_EN] + "…"
+            else:
+                hit_snippet = snippet(text, [Term(search_form(text[start:end]))])
+        else:
+            hit_snippet = snippet(text, [])
+        hits.append(Hit(id=r[0], title=r[1], url=r[2], published_at=r[3], lang=r[4], source=r[5], snippet=hit_snippet))
     return hits
 
 

@@ -338,3 +338,54 @@ def test_sql_functions_for_datasette(db, tmp_path):
     assert "«華為»" in rows[0][1]
     assert conn.execute(sql, {"q": "AND OR"}).fetchall() == []
     conn.close()
+
+
+# --- event and relevance filters (events are written by hand here; nlp/events is tested apart)
+
+
+@pytest.fixture()
+def db_with_events(tmp_path):
+    database = open_db(tmp_path / "events.db")
+    load(database)
+    text3 = CORPUS[2][1]
+    evidence = text3.split("，")[0] + "，"
+    for article_id, event_type in ((1, "export_restriction"), (3, "entity_listing"), (13, "export_restriction"), (15, "export_restriction")):
+        database["events"].insert(
+            {"article_id": article_id, "type": event_type, "evidence": evidence if article_id == 3 else "x", "start_char": 0,
+             "end_char": len(evidence) if article_id == 3 else 1, "confidence": 0.9}
+        )
+    for article_id, relevant in ((1, 1), (3, 1), (13, 1), (15, 1), (4, 0), (11, 0)):
+        database["article_analysis"].insert(
+            {"article_id": article_id, "pipeline_version": "t", "analyzed_at": "2026-03-06", "relevant": relevant, "relevance": 0.5}
+        )
+    database.conn.commit()
+    yield database
+    database.close()
+
+
+def test_event_filter_alone_lists_newest_first_without_copies(db_with_events):
+    assert ids(db_with_events, "", event="export_restriction") == [1, 13]
+    assert ids(db_with_events, "", event="export_restriction", include_duplicates=True) == [15, 1, 13]
+
+
+def test_event_filter_with_words_and_language(db_with_events):
+    assert ids(db_with_events, "美国", event="export_restriction") == [1]
+    assert ids(db_with_events, "", event="entity_listing", lang="zh-Hant") == [3]
+    assert ids(db_with_events, "", event="entity_listing", lang="en") == []
+
+
+def test_event_filter_snippet_is_the_evidence_sentence(db_with_events):
+    (hit,) = search(db_with_events, "", event="entity_listing")
+    assert hit.snippet == CORPUS[2][1].split("，")[0] + "，"
+
+
+def test_relevant_filter(db_with_events):
+    assert ids(db_with_events, "", relevant=True) == [3, 1, 13]
+    assert ids(db_with_events, "华为", relevant=True) == [3]
+    assert ids(db_with_events, "", relevant=True, event="entity_listing") == [3]
+
+
+@pytest.mark.parametrize("event", ["blacklisting", "", "export restriction; DROP TABLE events"])
+def test_unknown_event_type_is_a_search_error(db_with_events, event):
+    with pytest.raises(SearchError, match="unknown event type"):
+        search(db_with_events, "美国", event=event)
