@@ -41,7 +41,11 @@ def _documents(handle: IO[bytes], errors: dict[int, dict[str, Any]]) -> Iterator
             yield {"id": None, "text": "", "line": number}
             continue
         published_at = data.get("published_at") or data.get("date")
-        yield {"id": data.get("id"), "text": data["text"], "lang": data.get("lang"), "published_at": published_at if isinstance(published_at, str) else None, "line": number}
+        title = data.get("title")
+        yield {
+            "id": data.get("id"), "text": data["text"], "lang": data.get("lang"), "title": title if isinstance(title, str) else None,
+            "published_at": published_at if isinstance(published_at, str) else None, "line": number,
+        }
 
 
 def analyze_lines(handle: IO[bytes], sanctions: SanctionsIndex) -> Iterator[dict[str, Any]]:

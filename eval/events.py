@@ -79,8 +79,9 @@ def main(argv: list[str] | None = None) -> int:
             "keywords": (None, keyword_baseline(item, entities[item.id])),
         }
         systems["keywords"] = (bool(systems["keywords"][1]), systems["keywords"][1])
+        group = "articles" if item.origin.startswith("article") else "written"
         for system, (relevant, types) in systems.items():
-            for lang in (item.lang, "all"):
+            for lang in (item.lang, "all", f"{item.lang} {group}"):
                 cell = counts[(system, lang, "relevance")]
                 cell[0] += relevant and item.relevant
                 cell[1] += relevant and not item.relevant
@@ -101,11 +102,11 @@ def main(argv: list[str] | None = None) -> int:
         by_lang[item.lang][0] += 1
         by_lang[item.lang][1] += item.relevant
     print(f"dev texts: {len(items)} ({', '.join(f'{lang} {n} ({r} relevant)' for lang, (n, r) in sorted(by_lang.items()))}); events on: {elapsed:.1f} s")
-    print(f"{'lang':8} {'measure':10} {'model P/R/F1':>20} {'keywords P/R/F1':>20}")
-    for lang in ("en", "zh", "zh-Hant", "all"):
+    print(f"{'texts':17} {'measure':10} {'model P/R/F1':>20} {'keywords P/R/F1':>20}")
+    for lang in ("en", "zh", "zh-Hant", "all", "en articles", "zh articles", "zh-Hant articles", "en written", "zh written", "zh-Hant written"):
         for measure in ("relevance", "types"):
             cells = [prf(*counts[(system, lang, measure)]) for system in ("model", "keywords")]
-            print(f"{lang:8} {measure:10} " + " ".join(f"{p:6.2f}/{r:4.2f}/{f:4.2f}".rjust(20) for p, r, f in cells))
+            print(f"{lang:17} {measure:10} " + " ".join(f"{p:6.2f}/{r:4.2f}/{f:4.2f}".rjust(20) for p, r, f in cells))
     print("per type, all languages (model | keywords): P/R/F1 and support")
     for kind in EVENT_TYPES:
         model, keywords = prf(*per_type[("model", kind)]), prf(*per_type[("keywords", kind)])

@@ -69,7 +69,10 @@ class Analyzer:
                 results[i]["entities"] = self.entities(doc)
         if self.event_extractor is not None:
             found = self.event_extractor.extract(
-                [{"text": d.get("text") or "", "language": r["language"], "entities": r["entities"], "published_at": d.get("published_at")} for d, r in zip(chunk, results, strict=True)]
+                [
+                    {"text": d.get("text") or "", "language": r["language"], "entities": r["entities"], "title": d.get("title"), "published_at": d.get("published_at")}
+                    for d, r in zip(chunk, results, strict=True)
+                ]
             )
             for result, events in zip(results, found, strict=True):
                 result.update(events)

@@ -55,6 +55,53 @@ TRIGGERS: dict[str, dict[str, str]] = {
     },
 }
 
+# Phrases that state an event of a type almost by themselves (the triggers above only make a
+# sentence a candidate). Features for the heads, not decisions.
+STRONG = {
+    "export_restriction": {
+        "en": r"(?:new|tighten\w*|expand\w*|impos\w*|announc\w*|issu\w*|unveil\w*|broaden\w*|updat\w*|eas\w*|relax\w*|lift\w*) (?:\w+ ){0,6}(?:export controls?|export restrictions?|curbs|rules? on)"
+        r"|(?:ban\w*|restrict\w*|halt\w*|bar\w*) (?:\w+ ){0,4}(?:exports?|sales?|shipments?) of|interim final rule|diffusion rule",
+        "zh": r"(?:宣布|公布|发布|出台|实施|收紧|加强|扩大|升级|放宽|取消|暂停).{0,12}(?:出口管制|出口限制|管制措施|禁令|限令|新规)|(?:禁止|限制).{0,8}(?:出口|销售|供应).{0,12}(?:芯片|半导体|设备|GPU|镓|锗)",
+    },
+    "entity_listing": {
+        "en": r"add\w* (?:\w+ ){0,10}to (?:the |its |a )?(?:\w+ ){0,2}(?:entity|unverified|end[- ]user|unreliable entity) list|(?:entity|unverified) list (?:additions?|designations?)|remov\w* (?:\w+ ){0,10}from (?:the )?(?:entity|unverified) list",
+        "zh": r"(?:列入|纳入|加入|增列|添加至|移出|移除).{0,20}(?:实体清单|实体名单|未经核实清单|未核实清单|不可靠实体清单|军事最终用户清单|管控名单)",
+    },
+    "license_decision": {
+        "en": r"(?:grant\w*|den(?:y|ied|ies)|revok\w*|approv\w*|issu\w*|extend\w*|suspend\w*|reject\w*) (?:\w+ ){0,6}licen[cs]es?|licen[cs]es? (?:\w+ ){0,4}(?:granted|denied|revoked|approved|extended)|temporary general licen[cs]e|validated end[- ]user status",
+        "zh": r"(?:批准|拒绝|吊销|撤销|发放|颁发|延长|暂停|收回|获得|取得).{0,10}(?:许可|授权|豁免)|(?:许可|授权|豁免).{0,6}(?:获批|被拒|被撤销|到期)|临时通用许可|经验证最终用户",
+    },
+    "circumvention": {
+        "en": r"smuggl\w*|shell compan\w*|front compan\w*|(?:evad|circumvent|skirt|get around|bypass)\w* (?:\w+ ){0,4}(?:controls?|restrictions?|curbs|rules|ban|sanctions)|trans-?ship\w*|rent\w* (?:\w+ ){0,6}(?:gpus?|chips?|a100|h100|servers?) (?:\w+ ){0,4}(?:cloud|through)",
+        "zh": r"走私|空壳公司|壳公司|(?:规避|绕过|绕开|逃避).{0,8}(?:管制|限制|禁令|制裁)|转运|(?:租用|租赁).{0,10}(?:芯片|GPU|A100|H100|算力|服务器)|通过.{0,8}(?:中间商|第三方|子公司)",
+    },
+    "enforcement": {
+        "en": r"charged with|indict\w*|\bfined\b|civil penalt\w*|penalt\w* of|denial order|seiz\w*|pleaded guilty|arrest\w*|(?:open\w*|launch\w*) (?:an? )?(?:investigation|probe)|investigat\w* (?:\w+ ){0,6}(?:violat\w*|diversion|smuggl\w*)|summon\w*",
+        "zh": r"起诉|罚款|罚金|查获|扣押|判处|逮捕|拒绝令|约谈|立案调查|(?:调查|核查).{0,10}(?:违规|违反|走私|流向|转移)",
+    },
+    "chip_procurement": {
+        "en": r"(?:order\w*|bought|buy\w*|purchas\w*|stockpil\w*|hoard\w*|took delivery) (?:\w+ ){0,8}(?:chips?|gpus?|accelerators?|a100s?|h100s?|h20s?|h200s?|b200s?|ascend|hbm)",
+        "zh": r"(?:采购|购买|订购|囤积|储备|抢购|下单|交付|到货).{0,12}(?:芯片|GPU|A100|H100|H20|H200|B200|昇腾|HBM|算力|加速卡)",
+    },
+    "product_adaptation": {
+        "en": r"china[- ](?:specific|only)|(?:compliant|downgraded|cut-down|scaled-back|tailored) (?:\w+ ){0,3}(?:version|chip|gpu|variant|model)|(?:version|variant) (?:\w+ ){0,4}(?:for|tailored to) (?:the )?china",
+        "zh": r"特供版|中国特供|阉割版|降级版|合规版|专供中国|中国版|(?:符合|满足).{0,10}(?:出口管制|管制要求|出口规定)",
+    },
+}
+
+
+def strong_types(folded_sentence: str, lang: str) -> list[float]:
+    """1.0 or 0.0 per event type: does the sentence hold one of the type's strong phrases."""
+    lang = lexicon_lang(lang)
+    return [1.0 if _strong_pattern(kind, lang).search(folded_sentence) else 0.0 for kind in EVENT_TYPES]
+
+
+@cache
+def _strong_pattern(kind: str, lang: str) -> re.Pattern[str]:
+    source = STRONG[kind][lang]
+    return re.compile(fold(source) if lang == "zh" else source, re.IGNORECASE)
+
+
 # A chip, tool, material or compute term: export restrictions, procurement, circumvention and
 # enforcement events need one in the sentence (or a product mention); entity listings do not.
 CHIP_CONTEXT = {
@@ -109,3 +156,38 @@ def mechanism(folded_sentence: str, lang: str) -> str | None:
         if re.search(fold(source) if lang == "zh" else source, folded_sentence, re.IGNORECASE):
             return name
     return None
+
+
+# Signals the annotation guide names, as features for the heads (nlp/events/extract.py: rule_features):
+# news is recent; background is old; some lists and sanctions are not export controls; some chip
+# news is off-topic by nature (a card launch, earnings, a vulnerability, a breach).
+SIGNALS = {
+    "recent": {
+        "en": r"\bon (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b|this week|today|yesterday|announced|unveiled|issued|published|said on",
+        "zh": r"近日|日前|今天|今日|昨天|昨日|本周|周[一二三四五六日]|星期[一二三四五六日]|当天|宣布|公布|发布|出台|印发",
+    },
+    "background": {
+        "en": r"\bsince\b|last year|previously|earlier rules?|in the past|has been on|was added in|were added in|already|years ago",
+        "zh": r"此前|曾经|曾|早在|以来|去年|前年|之前|过去|早已|多年",
+    },
+    "other_list": {
+        "en": r"pentagon|defen[cs]e department|department of defen[cs]e|1260h|military compan\w*|treasury|ofac|\bsdn\b|financial sanctions?|visa",
+        "zh": r"国防部|1260H|中国军事企业|军事企业清单|财政部|外国资产控制办公室|OFAC|SDN|金融制裁|签证|制裁名单",
+    },
+    "off_topic": {
+        "en": r"graphics cards?|gaming|gamers?|smartphones?|earnings|quarterly revenue|vulnerabilit\w*|ransomware|data breach|breach|hack\w*|malware|layoffs?|antitrust",
+        "zh": r"显卡|游戏|手机|财报|营收|季度|漏洞|勒索|数据泄露|泄露|黑客|恶意软件|裁员|反垄断",
+    },
+}
+
+
+def signals(folded_sentence: str, lang: str) -> list[float]:
+    """1.0 or 0.0 for each of SIGNALS, in order."""
+    lang = lexicon_lang(lang)
+    return [1.0 if _signal_pattern(name, lang).search(folded_sentence) else 0.0 for name in SIGNALS]
+
+
+@cache
+def _signal_pattern(name: str, lang: str) -> re.Pattern[str]:
+    source = SIGNALS[name][lang]
+    return re.compile(fold(source) if lang == "zh" else source, re.IGNORECASE)
