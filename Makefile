@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test setup clean models
+.PHONY: demo test setup clean models event-models
 
 setup: $(VENV)/.installed
 
@@ -29,3 +29,9 @@ clean:
 CLUENER ?= ../shared/data/ner/cluener_public/train.json
 models: setup
 	$(BIN)/python -m nlp.train_zh_ner --data $(CLUENER) --out nlp/models/zh_ner
+
+# Rebuild the event heads (nlp/models/events) from eval/data/events and the shared development
+# articles they label (about 2 minutes).
+ARTICLES ?= ../shared/data/articles/dev.jsonl
+event-models: setup
+	$(BIN)/python -m nlp.events.train --articles $(ARTICLES)
