@@ -105,7 +105,8 @@ def summary(db_path: str | Path, report: CrawlReport, processed: ProcessReport) 
         lines.append(f"  {kind}: {count}")
     lines.append("Latest events, with the sentence that says so:")
     for kind, actors, targets, products, evidence in db.execute(
-        "SELECT type, actors, targets, products, evidence FROM events ORDER BY published_at DESC, id LIMIT 5"
+        """SELECT e.type, e.actors, e.targets, e.products, e.evidence FROM events e JOIN articles a ON a.id = e.article_id
+           WHERE a.duplicate_of IS NULL ORDER BY e.published_at DESC, e.confidence DESC LIMIT 6"""
     ):
         who = " -> ".join(", ".join(json.loads(names)) or "?" for names in (actors, targets))
         what = ", ".join(json.loads(products))

@@ -3,7 +3,8 @@
 Roles come from the entity layer's mentions in the sentence and the event type: for a control,
 a listing, a licence decision or an enforcement action the acting side is a government body
 (or, when the sentence names none, a country), the affected side everything else; for
-circumvention, procurement and product adaptation the companies act. Names are the knowledge
+circumvention and procurement the buying companies act and the chipmakers whose chips they get
+are targets; for product adaptation the companies act. Names are the knowledge
 base's canonical names where a mention was linked, else the mention's text.
 """
 
@@ -19,12 +20,15 @@ from nlp.events.lexicon import lexicon_lang, mechanism
 from nlp.kb import normalize_name, place_english_names
 
 GOVERNMENT_ACTS = {"export_restriction", "entity_listing", "license_decision", "enforcement"}
+SUPPLIER_IS_TARGET = {"circumvention", "chip_procurement"}
 _GOVERNMENT_NAME_RE = re.compile(
     r"ministry|department|bureau|commission|administration|agency|government|customs|congress|senate|white house|treasury|prosecutor|court|regulator"
     r"|部$|局$|委$|委员会|政府|海关|国会|白宫|法院|检察|监管|總署|总署|署$",
     re.IGNORECASE,
 )
 _GENERIC_PRODUCTS = {"chip", "chips", "芯片", "晶片", "semiconductor", "semiconductors", "半导体"}
+# the lists themselves are not parties ("the Entity List" is often tagged ORG)
+_LIST_NAME_RE = re.compile(r"\blist\b|清单|清單|名单|名單|federal register|联邦公报|聯邦公報|export administration regulations|\bEAR\b", re.IGNORECASE)
 
 _MONEY_EN = r"(?:US\s?)?\$\s?\d[\d,]*(?:\.\d+)?\s?(?:million|billion|bn|m|k)?\b|\d[\d,]*(?:\.\d+)?\s?(?:million|billion)?\s?(?:US )?(?:dollars|USD|euros?|yuan)\b|USD\s?\d[\d,]*(?:\.\d+)?\s?(?:million|billion)?"
 _QUANTITY_EN = r"\b\d[\d,]*(?:\.\d+)?\s?(?:million|thousand)?\s?(?:\w+ )?(?:units|chips|GPUs|processors|servers|companies|entities|firms|organi[sz]ations)\b|\b(?:eight|ten|dozens of|hundreds of|thousands of) (?:\w+ )?(?:chips|GPUs|companies|entities)\b"
@@ -100,6 +104,14 @@ def _name(mention: Mapping[str, Any], places: Mapping[str, str]) -> str:
     return text
 
 
+@lru_cache(maxsize=1)
+def _makers() -> frozenset[str]:
+    """Ids of the organisations that make a product of the knowledge base (Nvidia, Huawei, ASML, ...)."""
+    from nlp.kb import shared_kb
+
+    return frozenset(entity.maker for entity in shared_kb().products() if entity.maker)
+
+
 def _unique(names: list[str]) -> list[str]:
     seen: list[str] = []
     for name in names:
@@ -115,13 +127,19 @@ def arguments_for(
     types = _entity_types()
     english_places = place_english_names()
     name = lambda m: _name(m, english_places)
-    orgs = [m for m in mentions if m.get("label") == "ORG"]
+    orgs = [m for m in mentions if m.get("label") == "ORG" and not (not m.get("entity_id") and _LIST_NAME_RE.search(m.get("text") or ""))]
     places = [m for m in mentions if m.get("label") == "GPE"]
     products = _unique([name(m) for m in mentions if m.get("label") == "PRODUCT" and name(m).lower() not in _GENERIC_PRODUCTS])
     if kind in GOVERNMENT_ACTS:
         government = [m for m in orgs if is_government(m, types)]
         actors = _unique([name(m) for m in government] or [name(m) for m in places[:1]])
         targets = [name(m) for m in orgs if m not in government] + [name(m) for m in places if name(m) not in actors]
+    elif kind in SUPPLIER_IS_TARGET:  # the chipmaker sells (or is evaded); the buyer acts
+        makers = _makers()
+        companies = [m for m in orgs if not is_government(m, types)]
+        buyers = [m for m in companies if m.get("entity_id") not in makers]
+        actors = [name(m) for m in buyers]
+        targets = [name(m) for m in companies if m not in buyers] + [name(m) for m in places]
     else:
         actors = [name(m) for m in orgs if not is_government(m, types)]
         targets = [name(m) for m in places]

@@ -203,13 +203,26 @@ def assemble(
     language = document.get("language") or ""
     published_at = document.get("published_at")
     found, relevance = decide(probs, threshold, pooling, title)
-    best: dict[tuple, dict[str, Any]] = {}
+    proposed = []
     for i, j, confidence in found:
         candidate, kind = items[i], EVENT_TYPES[j]
         event = {"type": kind, **arguments_for(kind, candidate.text, candidate.folded, candidate.start, candidate.entities, language, published_at)}
         event.update(evidence=candidate.text, start=candidate.start, end=candidate.end, confidence=round(confidence, 3))
-        key = (kind, tuple(event["actors"]), tuple(event["targets"]), tuple(event["products"]))
-        if key not in best or event["confidence"] > best[key]["confidence"]:
-            best[key] = event
-    events = sorted(best.values(), key=lambda e: (e["start"], EVENT_TYPES.index(e["type"])))
+        proposed.append(event)
+    events = sorted(merge_restatements(proposed), key=lambda e: (e["start"], EVENT_TYPES.index(e["type"])))
     return {"relevant": bool(events), "relevance": round(relevance, 3), "events": events}
+
+
+def merge_restatements(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One event per real-world event: an article restates its news in several sentences. Most
+    confident first, an event is kept only if its type is new in the article or it names a party
+    or product that no kept event of its type names; a restatement that adds nothing is dropped. Arguments are never moved between
+    sentences, so each event's evidence states what the event says."""
+    kept: list[dict[str, Any]] = []
+    for event in sorted(events, key=lambda e: -e["confidence"]):
+        names = set(event["actors"]) | set(event["targets"]) | set(event["products"])
+        same_type = [k for k in kept if k["type"] == event["type"]]
+        known = set().union(*(set(k["actors"]) | set(k["targets"]) | set(k["products"]) for k in same_type)) if same_type else set()
+        if not same_type or names - known:
+            kept.append(event)
+    return kept

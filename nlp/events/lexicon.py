@@ -167,8 +167,8 @@ SIGNALS = {
         "zh": r"近日|日前|今天|今日|昨天|昨日|本周|周[一二三四五六日]|星期[一二三四五六日]|当天|宣布|公布|发布|出台|印发",
     },
     "background": {
-        "en": r"\bsince\b|last year|previously|earlier rules?|in the past|has been on|was added in|were added in|already|years ago",
-        "zh": r"此前|曾经|曾|早在|以来|去年|前年|之前|过去|早已|多年",
+        "en": r"\bsince\b|last year|previously|earlier rules?|in the past|has been on|was added in|were added in|already|years ago|so far|to date|means that|typically|usually",
+        "zh": r"此前|曾经|曾|早在|以来|去年|前年|之前|过去|早已|多年|截至目前|截至|迄今|意味着|通常|一般而言",
     },
     "other_list": {
         "en": r"pentagon|defen[cs]e department|department of defen[cs]e|1260h|military compan\w*|treasury|ofac|\bsdn\b|financial sanctions?|visa",

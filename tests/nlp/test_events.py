@@ -22,9 +22,18 @@ def spans(text):
 
 def test_sentences_cover_chinese_english_and_line_breaks():
     text = "标题：美国收紧管制\n\n美国商务部周一宣布新规。中方表示坚决反对！  The rule takes effect on Jan. 5. Nvidia said so."
-    assert spans(text) == ["标题：美国收紧管制", "美国商务部周一宣布新规。", "中方表示坚决反对！", "The rule takes effect on Jan.", "5.", "Nvidia said so."]
+    assert spans(text) == ["标题：美国收紧管制", "美国商务部周一宣布新规。", "中方表示坚决反对！", "The rule takes effect on Jan. 5.", "Nvidia said so."]
     for start, end in sentences(text):
         assert text[start:end] == text[start:end].strip()
+
+
+def test_abbreviations_do_not_end_sentences():
+    text = "The U.S. Commerce Department added Huawei Technologies Co. to the list. Mr. Smith said the firms, e.g. SMIC, were told. It ends here."
+    assert spans(text) == [
+        "The U.S. Commerce Department added Huawei Technologies Co. to the list.",
+        "Mr. Smith said the firms, e.g. SMIC, were told.",
+        "It ends here.",
+    ]
 
 
 def test_fold_keeps_length_and_reaches_simplified():
