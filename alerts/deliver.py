@@ -60,7 +60,12 @@ def mail_from(env: Mapping[str, str]) -> str:
     """CHIPWATCH_MAIL_FROM, checked; chipwatch@<this host> when unset."""
     from alerts.watches import WatchError, check_address  # the one address check
 
-    value = env.get("CHIPWATCH_MAIL_FROM") or f"chipwatch@{socket.getfqdn() or 'localhost'}"
+    value = env.get("CHIPWATCH_MAIL_FROM")
+    if not value:  # the host name, not getfqdn(): that asks DNS and can hang
+        try:
+            return check_address(f"chipwatch@{socket.gethostname()}")
+        except WatchError:
+            return "chipwatch@localhost"
     try:
         return check_address(value)
     except WatchError as exc:

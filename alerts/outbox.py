@@ -153,3 +153,35 @@ def defer(adb: Database, email: Email, reason: str, now: dt.datetime) -> tuple[i
             [(attempts, first, retry_at, reason, r.id) for r in email.rows],
         )
     return attempts, retry_at
+
+
+@dataclass
+class OutboxEntry:
+    status: str
+    watch: str
+    address: str
+    article_id: int
+    title: str | None
+    matched_at: str
+    attempts: int
+    next_attempt_at: str | None
+    sent_at: str | None
+    last_error: str | None
+
+
+def list_outbox(adb: Database, status: str | None = None, watch: str | None = None, limit: int = 50) -> list[OutboxEntry]:
+    """Outbox rows, newest match first, optionally of one status or watch."""
+    where, params = [], []
+    if status:
+        where.append("o.status = ?")
+        params.append(status)
+    if watch:
+        where.append("w.name = ?")
+        params.append(watch)
+    sql = (
+        "SELECT o.status, w.name, o.address, o.article_id, o.title, o.matched_at, o.attempts, o.next_attempt_at, o.sent_at, o.last_error"
+        " FROM outbox o JOIN watches w ON w.id = o.watch_id"
+        + (" WHERE " + " AND ".join(where) if where else "")
+        + " ORDER BY o.id DESC LIMIT ?"
+    )
+    return [OutboxEntry(*row) for row in adb.execute(sql, [*params, limit])]

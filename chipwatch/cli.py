@@ -465,7 +465,7 @@ def watch() -> None:
     """
 
 
-@watch.command(name="add", context_settings={"ignore_unknown_options": False})
+@watch.command(name="add")
 @db_option
 @click.argument("name")
 @click.option("--query", default="", metavar="Q", help="Words in chipwatch search syntax (华为 OR Huawei, \"export controls\", -rumour).")
@@ -642,6 +642,32 @@ def alerts_send(db_path: str | None, dry_run: bool, retry_now: bool, folder: str
     click.echo(_alerts_summary(report))
     if not report.ok:
         sys.exit(EXIT_FAILED)
+
+
+@alerts_group.command(name="outbox")
+@db_option
+@click.option("--status", type=click.Choice(("pending", "sent", "failed")), help="Only rows with this status.")
+@click.option("--watch", "watch_name", metavar="NAME", help="Only this watch's rows.")
+@click.option("--limit", type=click.IntRange(1, 10000), default=50, show_default=True, help="At most this many rows, newest first.")
+def alerts_outbox(db_path: str | None, status: str | None, watch_name: str | None, limit: int) -> None:
+    """Show the outbox: each (watch, article, recipient) with its status, tries and last error.
+
+    Example: chipwatch alerts outbox --status failed
+    """
+    from alerts.outbox import list_outbox
+    from alerts.send import has_watches
+    from alerts.store import open_alerts_db
+
+    path = db_path or default_db_path()
+    if not has_watches(path):
+        click.echo("no watches: add one with chipwatch watch add NAME --query Q --to ADDR", err=True)
+        return
+    adb = _guard(lambda: open_alerts_db(path))
+    for e in list_outbox(adb, status=status, watch=watch_name, limit=limit):
+        when = f"sent {e.sent_at}" if e.status == "sent" else f"{e.attempts} failed tries" + (f", next from {e.next_attempt_at}" if e.status == "pending" and e.next_attempt_at else "")
+        error = f"; last error: {e.last_error}" if e.last_error and e.status != "sent" else ""
+        title = " ".join((e.title or "").split())[:70]
+        click.echo(f"{e.status:7}  {e.watch}  {e.address}  #{e.article_id} {title}  (matched {e.matched_at}; {when}{error})")
 
 
 def _alerts_summary(report: Any) -> str:

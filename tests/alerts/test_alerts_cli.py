@@ -68,6 +68,10 @@ def test_send_through_smtp_with_failures(db_path, store, smtp):
     assert first.returncode == 1
     assert first.stderr.startswith("chipwatch alerts: watch tsmc to b@example.com: permanent failure") and first.stderr.count("\n") == 1
     assert "watch hw to a@example.com: temporary failure (try 1)" in first.stdout
+    failed = chipwatch(db_path, "alerts", "outbox", "--status", "failed").stdout.splitlines()
+    assert len(failed) == 1 and failed[0].startswith("failed   tsmc  b@example.com  #5 TSMC news") and "550 5.1.1 no such user" in failed[0]
+    pending = chipwatch(db_path, "alerts", "outbox", "--status", "pending").stdout
+    assert pending.startswith("pending  hw  a@example.com  #4 华为新闻") and "1 failed tries" in pending and "451" in pending
     second = chipwatch(db_path, "alerts", "send", env=smtp.env)
     assert (second.returncode, second.stderr) == (0, "")
     assert "sent 1 emails (1 matches)" in second.stdout
