@@ -1,4 +1,4 @@
-"""`chipwatch analyze`: JSON lines of texts in, JSON lines of entities out, in the same order."""
+"""`chipwatch analyze`: JSON lines of texts in, JSON lines of entities and events out, in the same order."""
 
 from __future__ import annotations
 
@@ -40,7 +40,8 @@ def _documents(handle: IO[bytes], errors: dict[int, dict[str, Any]]) -> Iterator
             errors[number] = {"id": None, "error": f"line {number}: {str(exc).splitlines()[0]}"}
             yield {"id": None, "text": "", "line": number}
             continue
-        yield {"id": data.get("id"), "text": data["text"], "lang": data.get("lang"), "line": number}
+        published_at = data.get("published_at") or data.get("date")
+        yield {"id": data.get("id"), "text": data["text"], "lang": data.get("lang"), "published_at": published_at if isinstance(published_at, str) else None, "line": number}
 
 
 def analyze_lines(handle: IO[bytes], sanctions: SanctionsIndex) -> Iterator[dict[str, Any]]:

@@ -407,13 +407,15 @@ def lists_show(db_path: str | None) -> None:
 @click.argument("file", type=click.File("rb"), default="-")
 @click.option("--jsonl", "as_jsonl", is_flag=True, default=True, help="JSON lines in and out (the default and only format).")
 def analyze(db_path: str | None, file: Any, as_jsonl: bool) -> None:
-    """Find and link entities in texts: JSON lines in, JSON lines out, in the same order.
+    """Find entities and events in texts: JSON lines in, JSON lines out, in the same order.
 
-    Input lines: {"id", "text", "lang"?, "title"?}. Output lines: {"id", "language",
-    "entities": [{"text", "label", "start", "end", "name"?, "entity_id"?, "sanctions"?}]}
-    with character offsets into text (end exclusive). Mentions are flagged against the
-    lists in the database (--db), or the shipped starter list when there is none. A bad
-    line gets {"id", "error"} in its place and the command exits 1 at the end.
+    Input lines: {"id", "text", "lang"?, "title"?, "published_at"?}. Output lines: {"id",
+    "language", "entities": [{"text", "label", "start", "end", "name"?, "entity_id"?,
+    "sanctions"?}], "relevant", "relevance", "events": [{"type", "actors", "targets",
+    "products", "mechanism"?, "amount"?, "date"?, "evidence", "start", "end",
+    "confidence"}]} with character offsets into text (end exclusive). Mentions are flagged
+    against the lists in the database (--db), or the shipped starter list when there is
+    none. A bad line gets {"id", "error"} in its place and the command exits 1 at the end.
 
     Example: echo '{"id": 1, "text": "商汤科技被列入实体清单"}' | chipwatch analyze --jsonl
     """
@@ -421,9 +423,12 @@ def analyze(db_path: str | None, file: Any, as_jsonl: bool) -> None:
 
     sanctions = _guard(lambda: analyze_stage.sanctions_index(db_path))
     failed = 0
-    for line in analyze_stage.analyze_lines(file, sanctions):
-        failed += "error" in line
-        click.echo(json.dumps(line, ensure_ascii=False))
+    try:
+        for line in analyze_stage.analyze_lines(file, sanctions):
+            failed += "error" in line
+            click.echo(json.dumps(line, ensure_ascii=False))
+    except PipelineError as exc:  # a model that cannot be loaded: one line, not a traceback
+        raise click.ClickException(str(exc)) from None
     if failed:
         click.echo(f"chipwatch analyze: {failed} lines could not be read", err=True)
         sys.exit(EXIT_FAILED)
@@ -445,7 +450,10 @@ def process(db_path: str | None, quiet: bool) -> None:
 
     report = _guard(lambda: process_stage.process_articles(db_path, progress=show_progress(quiet)))
     if not quiet:
-        click.echo(f"processed {report.analyzed} articles: {report.mentions} mentions, {report.listed_mentions} of listed parties")
+        click.echo(
+            f"processed {report.analyzed} articles: {report.mentions} mentions, {report.listed_mentions} of listed parties, "
+            f"{report.events} events in {report.relevant} relevant articles"
+        )
 
 
 class InputError(click.ClickException):

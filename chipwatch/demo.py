@@ -124,6 +124,18 @@ def summary(db_path: str | Path, report: CrawlReport, processed: ProcessReport) 
     ):
         codes = sorted({entry["list"].split("(")[-1].split(")")[0] for entry in json.loads(lists)})
         lines.append(f"  {name} [{', '.join(codes)}]: {count} articles")
+    lines.append("")
+    lines.append(f"Events: {processed.events} in {processed.relevant} relevant articles. By type:")
+    for kind, count in db.execute("SELECT type, count(*) FROM events GROUP BY type ORDER BY 2 DESC, 1"):
+        lines.append(f"  {kind}: {count}")
+    lines.append("Latest events, with the sentence that says so:")
+    for kind, actors, targets, products, evidence in db.execute(
+        "SELECT type, actors, targets, products, evidence FROM events ORDER BY published_at DESC, id LIMIT 5"
+    ):
+        who = " -> ".join(", ".join(json.loads(names)) or "?" for names in (actors, targets))
+        what = ", ".join(json.loads(products))
+        shown = evidence if len(evidence) <= 90 else evidence[:90] + "…"
+        lines.append(f"  {kind}: {who}{' [' + what + ']' if what else ''}\n    “{shown}”")
     lines += alert_lines(db_path)
     for problem in report.problems:
         lines.append(f"PROBLEM: {problem}")
@@ -134,6 +146,7 @@ def summary(db_path: str | Path, report: CrawlReport, processed: ProcessReport) 
         f"  chipwatch search{db_arg} 华为                  # finds 華為 in Traditional articles too",
         f"  chipwatch search{db_arg} '\"export controls\" OR 出口管制' --json",
         f"  chipwatch search{db_arg} --entity Huawei         # 华为, 華為 and Huawei: one entity",
+        f"  chipwatch search{db_arg} --event circumvention   # articles reporting evasion of controls",
         f"  chipwatch watch test{db_arg} {DEMO_WATCH[0]}     # what the demo's watch matches",
         f"  chipwatch report{db_arg} --since 400d --out report.html   # a one-page summary to forward",
         f"  chipwatch serve{db_arg}                      # Datasette on http://127.0.0.1:8001",

@@ -23,6 +23,8 @@ class ProcessReport:
     analyzed: int
     mentions: int
     listed_mentions: int
+    events: int = 0
+    relevant: int = 0
 
 
 def kb_rows(analyzer: Analyzer) -> list[dict]:
@@ -47,6 +49,8 @@ def process_articles(db_path: str | Path | None = None, progress: bool = False) 
         report.analyzed += len(results)
         report.mentions += sum(len(r["entities"]) for r in results)
         report.listed_mentions += sum(1 for r in results for e in r["entities"] if e.get("sanctions"))
+        report.events += sum(len(r.get("events", [])) for r in results)
+        report.relevant += sum(1 for r in results if r.get("relevant"))
         if progress:
             sys.stderr.write(f"\rprocessing: {report.analyzed} of {total} articles ")
             sys.stderr.flush()

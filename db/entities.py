@@ -23,13 +23,13 @@ def save_entities(db: Database, entities: Iterable[Mapping[str, Any]]) -> int:
 def articles_to_analyze(db: Database, version: str, limit: int, after_id: int = 0) -> list[dict[str, Any]]:
     """Articles (id > after_id) not yet analysed by this pipeline version, oldest id first."""
     rows = db.execute(
-        """SELECT a.id, a.text, a.lang, a.title FROM articles a
+        """SELECT a.id, a.text, a.lang, a.title, a.published_at FROM articles a
            LEFT JOIN article_analysis x ON x.article_id = a.id
            WHERE a.id > ? AND (x.pipeline_version IS NULL OR x.pipeline_version != ?)
            ORDER BY a.id LIMIT ?""",
         [after_id, version, limit],
     ).fetchall()
-    return [{"id": r[0], "text": r[1], "lang": r[2], "title": r[3]} for r in rows]
+    return [{"id": r[0], "text": r[1], "lang": r[2], "title": r[3], "published_at": r[4]} for r in rows]
 
 
 def count_to_analyze(db: Database, version: str) -> int:
@@ -41,12 +41,14 @@ def count_to_analyze(db: Database, version: str) -> int:
 
 
 def save_analyses(db: Database, results: Iterable[Mapping[str, Any]], version: str) -> int:
-    """Replace the mentions of each analysed article and mark it done, all in one transaction."""
+    """Replace the mentions and events of each analysed article and mark it done, all in one transaction."""
     results = list(results)
     when = now_utc()
     with db.atomic():
         for result in results:
             article_id = result["id"]
+            db.execute("DELETE FROM event_entities WHERE event_id IN (SELECT id FROM events WHERE article_id = ?)", [article_id])
+            db.execute("DELETE FROM events WHERE article_id = ?", [article_id])
             db.execute("DELETE FROM mentions WHERE article_id = ?", [article_id])
             db.conn.executemany(
                 """INSERT INTO mentions (article_id, start_char, end_char, text, label, entity_id, name, listed, lists)
@@ -66,8 +68,43 @@ def save_analyses(db: Database, results: Iterable[Mapping[str, Any]], version: s
                     for e in result["entities"]
                 ],
             )
+            if "events" in result:
+                _save_events(db, article_id, result)
             db.execute(
-                "INSERT OR REPLACE INTO article_analysis (article_id, pipeline_version, analyzed_at) VALUES (?, ?, ?)",
-                [article_id, version, when],
+                "INSERT OR REPLACE INTO article_analysis (article_id, pipeline_version, analyzed_at, relevant, relevance) VALUES (?, ?, ?, ?, ?)",
+                [article_id, version, when, _flag(result.get("relevant")), result.get("relevance")],
             )
     return len(results)
+
+
+def _flag(value: Any) -> int | None:
+    return None if value is None else int(bool(value))
+
+
+ROLES = (("actors", "actor"), ("targets", "target"), ("products", "product"))
+
+
+def _save_events(db: Database, article_id: int, result: Mapping[str, Any]) -> None:
+    """The article's events, each linked to the knowledge-base entities of the mentions in its
+    evidence sentence whose canonical name is one of its arguments."""
+    lang, published_at = db.execute("SELECT lang, published_at FROM articles WHERE id = ?", [article_id]).fetchone() or (None, None)
+    month = published_at[:7] if published_at and len(published_at) >= 7 else None
+    for event in result["events"]:
+        cursor = db.execute(
+            """INSERT INTO events (article_id, type, actors, targets, products, mechanism, amount, date, evidence,
+                                   start_char, end_char, confidence, lang, published_at, month)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            [
+                article_id, event["type"],
+                *(json.dumps(event.get(key, []), ensure_ascii=False) for key, _ in ROLES),
+                event.get("mechanism"), event.get("amount"), event.get("date"), event["evidence"],
+                event["start"], event["end"], event["confidence"], lang, published_at, month,
+            ],
+        )
+        links = set()
+        for mention in result["entities"]:
+            if mention.get("entity_id") and event["start"] <= mention["start"] and mention["end"] <= event["end"]:
+                for key, role in ROLES:
+                    if mention.get("name") in event.get(key, []):
+                        links.add((cursor.lastrowid, mention["entity_id"], role))
+        db.conn.executemany("INSERT OR IGNORE INTO event_entities (event_id, entity_id, role) VALUES (?, ?, ?)", sorted(links))

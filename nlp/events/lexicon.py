@@ -1,0 +1,111 @@
+"""Trigger words per event type, in English and Chinese: which sentences may state an event.
+
+The rules are deliberately broad: they pick the sentences the model looks at (a sentence with no
+trigger never becomes an event) and, on their own, they are the keyword baseline the model is
+measured against (eval/events.py). Chinese patterns are written in Simplified; sentences are
+matched in their folded form (nlp/events/text.py), so Traditional text needs no second list.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from nlp.events import EVENT_TYPES
+from nlp.events.text import fold
+
+TRIGGERS: dict[str, dict[str, str]] = {
+    "export_restriction": {
+        "en": r"export[- ]controls?|export (?:restrictions?|curbs?|bans?|rules?|limits?)|controls? on (?:the )?(?:export|sale|shipment)s?"
+        r"|restrict\w* (?:the )?(?:exports?|sales?|shipments?|access)|(?:curbs?|restrictions?|limits?|bans?|caps?) on (?:\w+ ){0,3}(?:chips?|semiconductors?|gpus?|exports?|sales?|shipments?|tools?|equipment|compute|gallium|germanium|hbm)"
+        r"|tighten\w*|relax\w*|loosen\w*|rescind\w*|lift\w* (?:the )?(?:ban|restrictions?|curbs?)|new rules?|interim final rule|diffusion (?:rule|framework)"
+        r"|foreign direct product|de minimis|import (?:ban|restrictions?)|stop (?:buying|purchasing|using)|(?:barred|banned|prohibited) from (?:buying|selling|exporting|importing)"
+        r"|licen[cs]e requirements?|weigh\w* (?:new )?(?:restrictions?|curbs?|limits?)",
+        "zh": r"出口管制|出口限制|出口禁令|禁止出口|限制出口|管制措施|管制新规|新规|禁令|限令|限制措施|收紧|放宽|取消(?:限制|管制|禁令)|撤销(?:限制|管制|禁令)"
+        r"|禁售|断供|许可要求|停止(?:采购|购买|使用)|不得(?:采购|购买|使用)|进口限制|禁止进口|扩散框架|管控|限制(?:向|对)|加强.{0,6}管制|实施管制|管制清单|限制.{0,10}(?:芯片|出口|销售)",
+    },
+    "entity_listing": {
+        "en": r"entity list|unverified list|military end[- ]users? list|meu list|unreliable entit(?:y|ies) list|black-?list\w*|delist\w*"
+        r"|added (?:\w+ ){0,8}to (?:\w+ ){0,4}list|remov\w* (?:\w+ ){0,8}from (?:\w+ ){0,4}list",
+        "zh": r"实体清单|实体名单|未经核实清单|未核实清单|军事最终用户|不可靠实体清单|黑名单|出口管制管控名单|管控名单|列入.{0,12}(?:清单|名单)|纳入.{0,12}(?:清单|名单)|移出.{0,8}(?:清单|名单)|从.{0,12}(?:清单|名单).{0,4}(?:移除|删除)",
+    },
+    "license_decision": {
+        "en": r"licen[cs](?:e|es|ed|ing)|authori[sz]ations?|waivers?|exemptions?|reprieve|validated end[- ]user|\bveu\b|approv\w* (?:\w+ ){0,4}(?:sales?|shipments?|exports?)",
+        "zh": r"许可证?|授权|豁免|批准|经验证最终用户|VEU|通用许可|放行",
+    },
+    "circumvention": {
+        "en": r"circumvent\w*|evad\w*|evasion|skirt\w*|get(?:ting)? around|workarounds?|loopholes?|smuggl\w*|black market|shell compan\w*|front compan\w*"
+        r"|intermediar\w*|middlem[ae]n|third[- ](?:party|parties|countr\w*)|trans-?ship\w*|re-?export\w*|divert\w*|subsidiar\w*"
+        r"|rent\w*|cloud (?:services?|providers?|computing|access)|remote(?:ly)? access\w*",
+        "zh": r"规避|绕过|绕开|逃避|走私|黑市|空壳公司|壳公司|幌子公司|中间商|中介|第三方|第三国|转运|转口|转卖|子公司|租用|租赁|出租|云服务|云计算|云端|远程访问|灰色渠道|偷运|漏洞",
+    },
+    "enforcement": {
+        "en": r"investigat\w*|probe[sd]?|charg(?:e|ed|es|ing)|indict\w*|arrest\w*|fine[sd]?\b|penalt\w*|settle\w*|denial orders?|seiz\w*|convict\w*|guilty"
+        r"|sentenc\w*|prosecut\w*|summon\w*|violat\w*|track\w* (?:\w+ ){0,3}shipments?|location verification|halt\w* (?:\w+ ){0,3}(?:supplies|shipments?|sales)",
+        "zh": r"调查|起诉|指控|逮捕|罚款|处罚|罚金|和解|拒绝令|查获|扣押|没收|定罪|认罪|判处|判刑|约谈|违规|违反|违法|追踪|核查|暂停供货|停止供货|执法",
+    },
+    "chip_procurement": {
+        "en": r"\bbuy\w*|bought|purchas\w*|orders?\b|ordered|acquir\w*|stockpil\w*|hoard\w*|deliver\w*|shipp?\w*|procur\w*|rent\w*|snapp\w* up|deploy\w*",
+        "zh": r"采购|购买|购入|买入|订单|订购|下单|囤积|储备|囤货|抢购|交付|出货|到货|部署|扫货|租用|租赁",
+    },
+    "product_adaptation": {
+        "en": r"china[- ](?:specific|only|market)|compliant|downgrad\w*|cut[- ]down|scaled[- ]back|tailored|special (?:version|edition)|custom(?:ized)? (?:version|chip)"
+        r"|variant|to comply with|fit under|below the (?:\w+ )?thresholds?|(?:performance|bandwidth) (?:cap|limit|cut)\w*|watered[- ]down|reduced[- ]performance",
+        "zh": r"特供|阉割|降级版|降规|合规版|合规芯片|符合.{0,12}(?:规定|要求|限制|标准)|定制版|专供|缩水|性能.{0,4}(?:下调|削减|降低)|中国版|减配",
+    },
+}
+
+# A chip, tool, material or compute term: export restrictions, procurement, circumvention and
+# enforcement events need one in the sentence (or a product mention); entity listings do not.
+CHIP_CONTEXT = {
+    "en": r"chips?\b|semiconductor\w*|gpus?\b|accelerators?|processors?|a100|a800|h100|h800|h20\b|h200|b200|gb200|blackwell|hopper|mi\d{3}|ascend|hbm|memory chips?"
+    r"|lithograph\w*|euv|duv|chipmaking|chip-making|wafer\w*|fabs?\b|foundr\w*|\beda\b|design software|gallium|germanium|antimony|graphite|rare earths?"
+    r"|model weights|computing power|compute\b|supercomput\w*|data cent(?:er|re)s?|ai servers?|nvidia|asml",
+    "zh": r"芯片|半导体|晶片|GPU|算力|光刻|晶圆|制程|存储芯片|内存|HBM|镓|锗|锑|石墨|稀土|EDA|集成电路|超算|加速器|昇腾|升腾|制造设备|设备|英伟达|A100|H100|H20|H800|A800|服务器|模型权重|人工智能|AI",
+}
+CONTEXT_FREE = {"entity_listing", "license_decision"}
+
+
+@cache
+def _pattern(kind: str, lang: str) -> re.Pattern[str]:
+    source = TRIGGERS[kind][lang] if kind in TRIGGERS else CHIP_CONTEXT[lang]
+    return re.compile(fold(source) if lang == "zh" else source, re.IGNORECASE)
+
+
+def lexicon_lang(lang: str) -> str:
+    return "zh" if (lang or "").lower().startswith("zh") else "en"
+
+
+def trigger_types(folded_sentence: str, lang: str, has_product: bool = False) -> list[str]:
+    """The event types whose triggers a (folded) sentence holds, given the chip-context rule."""
+    lang = lexicon_lang(lang)
+    context = has_product or bool(_pattern("context", lang).search(folded_sentence))
+    found = []
+    for kind in EVENT_TYPES:
+        if (context or kind in CONTEXT_FREE) and _pattern(kind, lang).search(folded_sentence):
+            found.append(kind)
+    return found
+
+
+def has_chip_context(folded_sentence: str, lang: str) -> bool:
+    return bool(_pattern("context", lexicon_lang(lang)).search(folded_sentence))
+
+
+MECHANISM_PATTERNS = {
+    "cloud_rental": {"en": r"\brent\w*|cloud", "zh": r"租用|租赁|出租|云服务|云计算|云端|远程访问"},
+    "shell_company": {"en": r"shell compan\w*|front compan\w*", "zh": r"空壳公司|壳公司|幌子公司"},
+    "smuggling": {"en": r"smuggl\w*|black market", "zh": r"走私|偷运|黑市|水货"},
+    "transshipment": {"en": r"trans-?ship\w*|re-?export\w*|third countr\w*|via (?:singapore|malaysia|thailand|vietnam|the uae)", "zh": r"转运|转口|第三国|经由|途经"},
+    "intermediary": {"en": r"intermediar\w*|middlem[ae]n|third[- ]part\w*|distributors?|resell\w*", "zh": r"中间商|中介|第三方|经销商|代理商|转卖"},
+    "subsidiary": {"en": r"subsidiar\w*|affiliates?", "zh": r"子公司|关联公司|分公司"},
+}
+
+
+def mechanism(folded_sentence: str, lang: str) -> str | None:
+    """The circumvention mechanism a sentence names, the first in MECHANISM_PATTERNS' order."""
+    lang = lexicon_lang(lang)
+    for name, patterns in MECHANISM_PATTERNS.items():
+        source = patterns[lang]
+        if re.search(fold(source) if lang == "zh" else source, folded_sentence, re.IGNORECASE):
+            return name
+    return None
