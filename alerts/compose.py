@@ -138,7 +138,7 @@ def text_body(watch_name: str, description: str, digest: str | None, matches: li
     lines = [_heading(watch_name, description, digest, len(matches) + more), ""]
     for number, m in enumerate(matches, 1):
         lines.append(f"{number}. {one_line(m.title) or '(no title)'}")
-        lines.append(f"   {m.source or '?'} · {(m.published_at or '?')[:16]} · {m.lang or '?'}")
+        lines.append(f"   {m.source or '?'} · {_when(m.published_at)} · {m.lang or '?'}")
         if m.snippet:
             lines.append(f"   {one_line(m.snippet)}")
         if m.entities:
@@ -157,6 +157,11 @@ def text_body(watch_name: str, description: str, digest: str | None, matches: li
     return "\n".join(lines) + "\n"
 
 
+def _when(published_at: str | None) -> str:
+    """2026-11-20 08:00 from an ISO date-time, as the article wrote it; "date unknown" without one."""
+    return (published_at or "date unknown")[:16].replace("T", " ")
+
+
 def _mark(snippet: str) -> str:
     """Escape, then the «» marks as <mark>."""
     return html.escape(one_line(snippet)).replace(MARK_OPEN, "<mark>").replace(MARK_CLOSE, "</mark>")
@@ -173,7 +178,7 @@ def html_body(watch_name: str, description: str, digest: str | None, matches: li
         events = "".join(f"<li><code>{esc(e.type)}</code> {esc(one_line(e.evidence))}</li>" for e in m.events)
         items.append(
             f'<li style="margin-bottom:1em"><a href="{esc(m.url, quote=True)}"><strong>{esc(one_line(m.title) or "(no title)")}</strong></a><br>'
-            f'<span style="color:#555">{esc(m.source or "?")} · {esc((m.published_at or "?")[:16])} · {esc(m.lang or "?")}</span><br>'
+            f'<span style="color:#555">{esc(m.source or "?")} · {esc(_when(m.published_at))} · {esc(m.lang or "?")}</span><br>'
             + (f"{_mark(m.snippet)}<br>" if m.snippet else "")
             + (f"Entities: {entities}<br>" if entities else "")
             + (f'<ul style="margin:0">{events}</ul>' if events else "")

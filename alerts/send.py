@@ -11,6 +11,7 @@ import logging
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from email.message import EmailMessage
 from pathlib import Path
 
 from sqlite_utils import Database
@@ -98,7 +99,9 @@ def _folder_from(env: Mapping[str, str] | None) -> str:
     return mail_from(os.environ if env is None else env)
 
 
-def _deliver(db: Database, adb: Database, transport, due: list[Email], sender: str, now: dt.datetime, report: SendReport) -> None:
+def _deliver(
+    db: Database, adb: Database, transport: SmtpTransport | FolderTransport, due: list[Email], sender: str, now: dt.datetime, report: SendReport
+) -> None:
     """Send each email; mark its rows by the outcome. A connection failure defers the rest unsent."""
     unreachable: str | None = None
     for email in due:
@@ -110,6 +113,7 @@ def _deliver(db: Database, adb: Database, transport, due: list[Email], sender: s
         try:
             transport.send(message, email.address, label=email.watch.name)
         except DeliveryError as exc:
+            logger.info("%s: %s failure: %s", label, "permanent" if exc.permanent else "temporary", exc.reason)
             if exc.permanent:
                 mark_failed(adb, email, exc.reason, now)
                 report.failed += 1
@@ -120,6 +124,7 @@ def _deliver(db: Database, adb: Database, transport, due: list[Email], sender: s
                     unreachable = exc.reason
             continue
         mark_sent(adb, email, message["Message-ID"], now)
+        logger.info("%s: sent %d matches via %s", label, len(email.rows), transport.where())
         report.emails += 1
         report.matches_sent += len(email.rows)
 
@@ -136,7 +141,7 @@ def _defer(adb: Database, email: Email, reason: str, now: dt.datetime, report: S
         report.problems.append(line)
 
 
-def compose_email(db: Database, email: Email, sender: str, now: dt.datetime):
+def compose_email(db: Database, email: Email, sender: str, now: dt.datetime) -> EmailMessage:
     """The email for an outbox group, with each article's entities and events read from the main database."""
     details = article_details(db, [r.article_id for r in email.rows[:50]])
     matches = []

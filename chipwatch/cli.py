@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import sqlite3
 import sys
 from dataclasses import asdict
 from pathlib import Path
@@ -635,7 +636,7 @@ def alerts_send(db_path: str | None, dry_run: bool, retry_now: bool, folder: str
     except run_stage.RunBusy as exc:
         click.echo(f"chipwatch alerts: {exc}", err=True)
         sys.exit(EXIT_BUSY)
-    except ConfigError as exc:
+    except (ConfigError, sqlite3.Error) as exc:  # bad settings; a database locked for too long
         raise click.ClickException(str(exc)) from None
     if dry_run:
         for line in report.planned or ["nothing to send"]:
