@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import sqlite3
 import sys
 from dataclasses import asdict
 from pathlib import Path
@@ -290,7 +291,7 @@ def demo(db_path: str | None, quiet: bool) -> None:
 @click.option("-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE", help="Override a Scrapy setting, e.g. -s DOWNLOAD_DELAY=2.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing on success, even on a terminal.")
 def run(db_path: str | None, sources_path: str | None, overrides: tuple[str, ...], quiet: bool) -> None:
-    """One scheduled pass: crawl, then the later stages. Made for cron.
+    """One scheduled pass: crawl, process, then send the watches' alerts. Made for cron.
 
     Silent on success when not on a terminal; one line on stderr per problem. Exit codes:
     0 success, 1 a stage failed, 3 another run on the same database is still going.
@@ -312,6 +313,8 @@ def run(db_path: str | None, sources_path: str | None, overrides: tuple[str, ...
         click.echo(f"chipwatch run: {problem}", err=True)
     if sys.stdout.isatty() and not quiet:
         _print_crawl(report.crawl, quiet=False)
+        if report.alerts is not None:
+            click.echo(_alerts_summary(report.alerts))
     if not report.ok:
         sys.exit(EXIT_FAILED)
 
@@ -452,6 +455,265 @@ def process(db_path: str | None, quiet: bool) -> None:
             f"processed {report.analyzed} articles: {report.mentions} mentions, {report.listed_mentions} of listed parties, "
             f"{report.events} events in {report.relevant} relevant articles"
         )
+
+
+class InputError(click.ClickException):
+    """Refused input for a watch: one line, exit code 2 like click's other usage errors."""
+
+    exit_code = 2
+
+
+@cli.group()
+def watch() -> None:
+    """Watches: saved searches that email analysts about new matches.
+
+    A watch matches articles stored after it was added (--backfill for the ones already
+    stored); `chipwatch alerts send` (also the end of `chipwatch run`) mails the matches.
+
+    Example: chipwatch watch add huawei --query '华为 OR Huawei' --to analyst@example.com
+    """
+
+
+@watch.command(name="add")
+@db_option
+@click.argument("name")
+@click.option("--query", default="", metavar="Q", help="Words in chipwatch search syntax (华为 OR Huawei, \"export controls\", -rumour).")
+@click.option("--lang", metavar="L", help=f"Only articles in this language ({', '.join(LANGS)}).")
+@click.option("--entity", metavar="NAME|ID", help="Only articles mentioning this entity (SenseTime, 商汤, org:sensetime).")
+@click.option("--event", metavar="TYPE", help=f"Only articles with an event of this type ({', '.join(EVENT_TYPES)}).")
+@click.option("--listed-only", is_flag=True, help="Only articles mentioning a party on a sanctions list (with --entity: that entity, listed).")
+@click.option("--to", "to", multiple=True, metavar="ADDR[,ADDR]", help="Who gets the emails; comma-separated or repeated.")
+@click.option("--digest", metavar="daily|weekly", help="One email a day or week instead of one per run with new matches.")
+@click.option("--backfill", is_flag=True, help="Also alert on the articles already stored (by default only on new ones).")
+def watch_add(
+    db_path: str | None, name: str, query: str, lang: str | None, entity: str | None, event: str | None,
+    listed_only: bool, to: tuple[str, ...], digest: str | None, backfill: bool,
+) -> None:  # fmt: skip
+    """Add a watch: a saved search whose new matches are emailed.
+
+    The query has the syntax and Chinese behaviour of `chipwatch search`; an empty query
+    needs a filter (--entity, --event or --listed-only). Bad input is refused with one line.
+
+    Example: chipwatch watch add huawei --query '华为 OR Huawei' --to analyst@example.com
+
+    Example: chipwatch watch add listings --event entity_listing --listed-only --to a@example.com,b@example.com --digest daily
+    """
+    from alerts import watches as watch_stage
+    from alerts.store import open_alerts_db
+
+    try:
+        fields = watch_stage.check_watch(name, query, lang=lang, entity=entity, event=event, listed_only=listed_only, to=to, digest=digest)
+    except watch_stage.WatchError as exc:
+        raise InputError(str(exc)) from None
+    path = db_path or default_db_path()
+    db, adb = _guard(lambda: open_db(path)), _guard(lambda: open_alerts_db(path))
+    try:
+        added = watch_stage.add_watch(adb, db, fields, backfill=backfill)
+    except watch_stage.WatchError as exc:
+        raise InputError(str(exc)) from None
+    since = "every stored article (backfill)" if backfill else f"articles stored from now on (after #{added.last_article_id})"
+    click.echo(
+        f"added watch {added.name}: {added.describe()}; {added.digest or 'immediate'} emails to {', '.join(added.recipients)}; "
+        f"matches {since}"
+    )
+
+
+@watch.command(name="list")
+@db_option
+def watch_list(db_path: str | None) -> None:
+    """List the watches: name, search, delivery, recipients, and their outbox counts.
+
+    Example: chipwatch watch list
+    """
+    from alerts import watches as watch_stage
+    from alerts.store import open_alerts_db
+
+    path = db_path or default_db_path()
+    adb = _guard(lambda: open_alerts_db(path))
+    watches = watch_stage.list_watches(adb)
+    if not watches:
+        click.echo("no watches: add one with chipwatch watch add NAME --query Q --to ADDR", err=True)
+    for w in watches:
+        counts = watch_stage.outbox_counts(adb, w.id)
+        click.echo(
+            f"{w.name}  {w.describe()}\n    {w.digest or 'immediate'} to {', '.join(w.recipients)}; added {w.created_at}; "
+            f"matched up to article #{w.last_article_id}; {counts['pending']} pending, {counts['sent']} sent, {counts['failed']} failed"
+        )
+
+
+@watch.command(name="remove")
+@db_option
+@click.argument("name")
+def watch_remove(db_path: str | None, name: str) -> None:
+    """Remove a watch with its recipients and its pending alerts.
+
+    Example: chipwatch watch remove huawei
+    """
+    from alerts import watches as watch_stage
+    from alerts.store import open_alerts_db
+
+    adb = _guard(lambda: open_alerts_db(db_path or default_db_path()))
+    try:
+        removed = watch_stage.remove_watch(adb, name)
+    except watch_stage.WatchError as exc:
+        raise InputError(str(exc)) from None
+    click.echo(f"removed watch {removed.name}")
+
+
+@watch.command(name="test")
+@db_option
+@click.argument("name")
+@click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True, help="Show at most this many of the latest matches.")
+def watch_test(db_path: str | None, name: str, limit: int) -> None:
+    """Show what a watch matches now; sends nothing and changes nothing.
+
+    Prints how many matches are new (would be mailed by the next `chipwatch alerts send`),
+    then the latest matches overall, as `chipwatch search` prints them.
+
+    Example: chipwatch watch test huawei
+    """
+    from alerts import watches as watch_stage
+    from alerts.matching import preview
+    from alerts.store import open_alerts_db
+
+    path = db_path or default_db_path()
+    db, adb = _guard(lambda: open_db(path)), _guard(lambda: open_alerts_db(path))
+    try:
+        w = watch_stage.get_watch(adb, name)
+        latest, new = preview(db, w, limit=limit)
+    except watch_stage.WatchError as exc:
+        raise InputError(str(exc)) from None
+    except SearchError as exc:
+        raise click.ClickException(str(exc)) from None
+    pending = watch_stage.outbox_counts(adb, w.id)["pending"]
+    click.echo(f"watch {w.name} ({w.describe()}): {new} new matches for the next send, {pending} pending in the outbox; latest matches:")
+    if not latest:
+        click.echo("no matches", err=True)
+    for hit in latest:
+        click.echo(_format_hit(hit))
+
+
+@cli.group(name="alerts")
+def alerts_group() -> None:
+    """Alert emails for the watches' new matches.
+
+    SMTP settings come from CHIPWATCH_SMTP_HOST, _PORT, _USER, _PASSWORD, _TLS
+    (starttls, ssl or none) and CHIPWATCH_MAIL_FROM; with no host, emails are written
+    as .eml files into an outbox folder beside the database.
+
+    Example: chipwatch alerts send --dry-run
+    """
+
+
+@alerts_group.command(name="send")
+@db_option
+@click.option("--dry-run", is_flag=True, help="Show what would be sent; send, write and change nothing.")
+@click.option("--retry-now", is_flag=True, help="Retry emails waiting after a temporary failure without waiting for their retry time.")
+@click.option("--outbox", "folder", type=click.Path(file_okay=False), help="Folder for .eml files when no SMTP host is set [default: beside the database, chipwatch.outbox/].")
+def alerts_send(db_path: str | None, dry_run: bool, retry_now: bool, folder: str | None) -> None:
+    """Match the watches against new articles and send the alert emails that are due.
+
+    Each (watch, article) is mailed once per recipient. A temporary failure (4xx, no
+    connection, timeout) leaves the email pending for a later run; a permanent one (5xx)
+    marks it failed and is reported. Exit codes: 0 success, 1 a problem (listed on stderr),
+    3 a `chipwatch run` on the same database is going.
+
+    Example: CHIPWATCH_SMTP_HOST=mail.example.com chipwatch alerts send
+
+    Example: chipwatch alerts send --dry-run
+    """
+    from alerts.deliver import ConfigError
+    from alerts.send import has_watches, send_alerts
+    from chipwatch import run as run_stage
+
+    path = db_path or default_db_path()
+    if not has_watches(path):
+        click.echo("no watches: add one with chipwatch watch add NAME --query Q --to ADDR", err=True)
+        return
+    try:
+        with run_stage.run_lock(path):
+            report = _guard(lambda: send_alerts(path, dry_run=dry_run, retry_now=retry_now, folder=folder))
+    except run_stage.RunBusy as exc:
+        click.echo(f"chipwatch alerts: {exc}", err=True)
+        sys.exit(EXIT_BUSY)
+    except (ConfigError, sqlite3.Error) as exc:  # bad settings; a database locked for too long
+        raise click.ClickException(str(exc)) from None
+    if dry_run:
+        for line in report.planned or ["nothing to send"]:
+            click.echo(line)
+        return
+    for line in report.deferred:
+        click.echo(line)
+    for waiting in report.waiting:
+        click.echo(f"watch {waiting.watch} to {waiting.address}: {waiting.rows} matches waiting to retry from {waiting.next_attempt_at}")
+    for problem in report.problems:
+        click.echo(f"chipwatch alerts: {problem}", err=True)
+    click.echo(_alerts_summary(report))
+    if not report.ok:
+        sys.exit(EXIT_FAILED)
+
+
+@alerts_group.command(name="outbox")
+@db_option
+@click.option("--status", type=click.Choice(("pending", "sent", "failed")), help="Only rows with this status.")
+@click.option("--watch", "watch_name", metavar="NAME", help="Only this watch's rows.")
+@click.option("--limit", type=click.IntRange(1, 10000), default=50, show_default=True, help="At most this many rows, newest first.")
+def alerts_outbox(db_path: str | None, status: str | None, watch_name: str | None, limit: int) -> None:
+    """Show the outbox: each (watch, article, recipient) with its status, tries and last error.
+
+    Example: chipwatch alerts outbox --status failed
+    """
+    from alerts.outbox import list_outbox
+    from alerts.send import has_watches
+    from alerts.store import open_alerts_db
+
+    path = db_path or default_db_path()
+    if not has_watches(path):
+        click.echo("no watches: add one with chipwatch watch add NAME --query Q --to ADDR", err=True)
+        return
+    adb = _guard(lambda: open_alerts_db(path))
+    for e in list_outbox(adb, status=status, watch=watch_name, limit=limit):
+        when = f"sent {e.sent_at}" if e.status == "sent" else f"{e.attempts} failed tries" + (f", next from {e.next_attempt_at}" if e.status == "pending" and e.next_attempt_at else "")
+        error = f"; last error: {e.last_error}" if e.last_error and e.status != "sent" else ""
+        title = " ".join((e.title or "").split())[:70]
+        click.echo(f"{e.status:7}  {e.watch}  {e.address}  #{e.article_id} {title}  (matched {e.matched_at}; {when}{error})")
+
+
+def _alerts_summary(report: Any) -> str:
+    line = (
+        f"{report.watches} watches: {report.new_matches} new matches; sent {report.emails} emails "
+        f"({report.matches_sent} matches), {len(report.deferred)} deferred, {report.failed} failed"
+    )
+    if report.files:
+        line += f"; wrote {len(report.files)} .eml files into {report.where} (no CHIPWATCH_SMTP_HOST set)"
+    elif report.where:
+        line += f" via {report.where}"
+    return line
+
+
+@cli.command()
+@db_option
+@click.option("--since", default="7d", show_default=True, metavar="DATE|AGE", help="The period: since a date (2026-03-01) or within an age (7d, 4w).")
+@click.option("--out", "out", type=click.Path(dir_okay=False), default="report.html", show_default=True, help="The HTML file to write.")
+def report(db_path: str | None, since: str, out: str) -> None:
+    """Write a one-page HTML summary of a period, to forward to a colleague.
+
+    New events by type and week (a chart), the most-mentioned entities, the listed parties
+    mentioned, and the latest events with their evidence. One self-contained file.
+
+    Example: chipwatch report --since 30d --out report.html
+    """
+    from alerts.report import ReportError, write_report
+
+    path = db_path or default_db_path()
+    if not Path(path).exists():
+        raise click.ClickException(f"no database at {path}: run chipwatch crawl or chipwatch import first")
+    db = _guard(lambda: open_db(path))
+    try:
+        summary = write_report(db, Path(out), since=since)
+    except ReportError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"wrote {out}: {summary}")
 
 
 def _file_size(handle: Any) -> int:

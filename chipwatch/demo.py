@@ -1,13 +1,19 @@
-"""`chipwatch demo`: serve the built-in fixture news site on 127.0.0.1, crawl it for real, show what came out."""
+"""`chipwatch demo`: serve the built-in fixture news site on 127.0.0.1, crawl it for real, show what came out,
+including the alert email a watch produces."""
 
 from __future__ import annotations
 
 import json
 import logging
+from email import message_from_bytes
+from email.policy import default
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
+from alerts.send import send_alerts
+from alerts.store import open_alerts_db, outbox_dir
+from alerts.watches import add_watch, check_watch, get_watch
 from chipwatch.crawl import CrawlReport, run_crawl
 from chipwatch.process import ProcessReport, process_articles
 from chipwatch.testsite import serve_site
@@ -20,6 +26,7 @@ DEMO_DB = "chipwatch-demo.db"
 # shows the incremental crawl (nothing fetched twice); a busy port falls back to any free one.
 DEMO_PORT = 8619
 DEMO_SITE = Path(__file__).parent / "demo_site"
+DEMO_WATCH = ("demo-huawei", "华为 OR Huawei", "analyst@example.com")
 
 # The fixture site is our own server on loopback: no delay is owed to it. Everything else
 # (robots.txt, size cap, retries, timeouts) stays as it is for real sites.
@@ -41,7 +48,25 @@ def run_demo(db_path: str | Path, progress: bool = False) -> tuple[CrawlReport, 
             overrides=LOCAL_SITE_SETTINGS,
             progress=progress,
         )
-    return crawl, process_articles(db_path, progress=progress)
+    processed = process_articles(db_path, progress=progress)
+    demo_alert(db_path)
+    return crawl, processed
+
+
+def demo_alert(db_path: str | Path) -> None:
+    """Add the demo's watch (once, with the stored articles as its matches) and write its alert to the outbox folder.
+
+    Never by SMTP, whatever the environment says: the demo must not mail anyone.
+    """
+    name, query, to = DEMO_WATCH
+    db, adb = open_db(db_path), open_alerts_db(db_path)
+    try:
+        if get_watch(adb, name, missing_ok=True) is None:
+            add_watch(adb, db, check_watch(name, query, to=to), backfill=True)
+    finally:
+        db.close()
+        adb.close()
+    send_alerts(db_path, env={"CHIPWATCH_MAIL_FROM": "chipwatch@localhost"}, folder=outbox_dir(db_path))
 
 
 @contextmanager
@@ -112,6 +137,7 @@ def summary(db_path: str | Path, report: CrawlReport, processed: ProcessReport) 
         what = ", ".join(json.loads(products))
         shown = evidence if len(evidence) <= 90 else evidence[:90] + "…"
         lines.append(f"  {kind}: {who}{' [' + what + ']' if what else ''}\n    “{shown}”")
+    lines += alert_lines(db_path)
     for problem in report.problems:
         lines.append(f"PROBLEM: {problem}")
     db_arg = f" --db {db_path}"
@@ -122,6 +148,8 @@ def summary(db_path: str | Path, report: CrawlReport, processed: ProcessReport) 
         f"  chipwatch search{db_arg} '\"export controls\" OR 出口管制' --json",
         f"  chipwatch search{db_arg} --entity Huawei         # 华为, 華為 and Huawei: one entity",
         f"  chipwatch search{db_arg} --event circumvention   # articles reporting evasion of controls",
+        f"  chipwatch watch test{db_arg} {DEMO_WATCH[0]}     # what the demo's watch matches",
+        f"  chipwatch report{db_arg} --since 400d --out report.html   # a one-page summary to forward",
         f"  chipwatch serve{db_arg}                      # Datasette on http://127.0.0.1:8001",
         f"  chipwatch demo{db_arg}                       # again: nothing is fetched twice",
         "  chipwatch parse some-saved-page.html --jsonl   # debug extraction of any page",
@@ -129,3 +157,21 @@ def summary(db_path: str | Path, report: CrawlReport, processed: ProcessReport) 
     ]
     db.close()
     return "\n".join(lines)
+
+
+def alert_lines(db_path: str | Path) -> list[str]:
+    """The demo watch and the newest alert email in the outbox folder: its file, subject and first lines."""
+    name, query, to = DEMO_WATCH
+    lines = ["", f"Alerts: the watch {name} ({query}) emails {to}; with no CHIPWATCH_SMTP_HOST the emails are .eml files."]
+    emails = sorted(outbox_dir(db_path).glob("*.eml"), key=lambda p: p.stat().st_mtime)
+    if not emails:
+        return lines + ["  no alert email yet"]
+    newest = emails[-1]
+    message = message_from_bytes(newest.read_bytes(), policy=default)
+    lines.append(f"  newest of {len(emails)} in {newest.parent.resolve()}/:")
+    lines.append(f"  {newest.name}")
+    lines.append(f"  Subject: {message['Subject']}")
+    body = message.get_body(("plain",))
+    for text in (body.get_content().splitlines() if body else [])[:9]:
+        lines.append(f"  | {text}")
+    return lines

@@ -1,4 +1,4 @@
-"""`chipwatch run`: one scheduled pass (crawl, then process), safe to start from cron.
+"""`chipwatch run`: one scheduled pass (crawl, process, alerts), safe to start from cron.
 
 A lock file beside the database makes an overlapping run exit at once. The lock is an
 advisory `flock`, which the kernel releases when the process ends however it ends, so a run
@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from alerts.deliver import ConfigError
+from alerts.send import SendReport, has_watches, send_alerts
 from chipwatch.crawl import CrawlReport, run_crawl
 from chipwatch.process import ProcessReport, process_articles
 from db.store import default_db_path, open_db
@@ -32,6 +34,7 @@ class RunReport:
     crawl: CrawlReport
     problems: list[str] = field(default_factory=list)
     processed: ProcessReport | None = None
+    alerts: SendReport | None = None
 
     @property
     def ok(self) -> bool:
@@ -71,7 +74,7 @@ def run_once(
     overrides: Mapping[str, Any] | None = None,
     progress: bool = False,
 ) -> RunReport:
-    """Crawl, then every later stage that exists; each problem becomes one line of the report."""
+    """Crawl, process, then send the alerts; each problem becomes one line of the report."""
     db_path = db_path or default_db_path()
     with run_lock(db_path):
         crawl = run_crawl(db_path, sources_path=sources_path, overrides=overrides, progress=progress)
@@ -82,7 +85,22 @@ def run_once(
         except Exception as exc:  # one stage failing must not hide the others' results; the exit code says it
             logger.exception("process stage failed")
             report.problems.append(f"process: {type(exc).__name__}: {exc}")
+        report.problems += alert_problems(db_path, report)
     return report
+
+
+def alert_problems(db_path: str | Path, report: RunReport) -> list[str]:
+    """Send the watches' alerts (inside the run's lock); their problems as lines of the run's report."""
+    if not has_watches(db_path):
+        return []
+    try:
+        report.alerts = send_alerts(db_path)
+    except ConfigError as exc:
+        return [f"alerts: {exc}"]
+    except Exception as exc:  # as for process: the exit code says it, the other stages' results stay
+        logger.exception("alerts stage failed")
+        return [f"alerts: {type(exc).__name__}: {exc}"]
+    return [f"alerts: {problem}" for problem in report.alerts.problems]
 
 
 def listing_problems(db_path: str | Path, run_id: int) -> list[str]:

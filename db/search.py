@@ -472,6 +472,9 @@ def search(
     entity_id: str | None = None,
     event: str | None = None,
     relevant: bool = False,
+    listed: bool = False,
+    after_id: int | None = None,
+    until_id: int | None = None,
 ) -> list[Hit]:
     """Articles matching the query, newest first (or by relevance with rank=True).
 
@@ -480,13 +483,16 @@ def search(
     Near-duplicates (copies of a story stored earlier) are left out unless include_duplicates.
     entity_id keeps articles with a mention linked to that knowledge-base entity (see
     db/entities.py), event those with an event of that type, relevant those the event layer
-    judged relevant; with any of these the query may be empty. Raises SearchError for a query
-    or filter it cannot search for.
+    judged relevant, listed those mentioning a party on a sanctions list (that entity, with
+    entity_id); with any of these the query may be empty. after_id/until_id keep article ids in
+    (after_id, until_id]: alert watches match only articles stored since they last looked.
+    Raises SearchError for a query or filter it cannot search for.
     """
-    filters, filter_params = _article_filters(entity_id, event, relevant)
+    filters, filter_params = _article_filters(entity_id, event, relevant, listed)
+    id_where, id_params = _id_range(after_id, until_id)
     if filters and not query.strip():
         return _filtered_articles(
-            db, filters, filter_params, entity_id=entity_id, event=event,
+            db, filters + id_where, filter_params + id_params, entity_id=entity_id, event=event, listed=listed,
             lang=lang, since=since, limit=limit, include_duplicates=include_duplicates, now=now,
         )
     parsed = parse_query(query)
@@ -511,8 +517,8 @@ def search(
             article_params.append(on_or_after)
     if not include_duplicates:
         article_where.append("a.duplicate_of IS NULL")
-    article_where += filters
-    article_params += filter_params
+    article_where += filters + id_where
+    article_params += filter_params + id_params
     try:
         if rank:
             rows = _ranked(db, index_where, index_params, article_where, article_params, limit)
@@ -530,9 +536,12 @@ def search(
 _COLUMNS = "a.id, a.title, a.url, a.published_at, a.lang, a.source, a.text"
 
 
-def _article_filters(entity_id: str | None, event: str | None, relevant: bool) -> tuple[list[str], list]:
-    """SQL conditions on `articles AS a` for the entity, event and relevance filters."""
+def _article_filters(entity_id: str | None, event: str | None, relevant: bool, listed: bool = False) -> tuple[list[str], list]:
+    """SQL conditions on `articles AS a` for the entity, event, relevance and listed-party filters."""
     where, params = [], []
+    if listed:
+        where.append("a.id IN (SELECT article_id FROM mentions WHERE listed = 1" + (" AND entity_id = ?)" if entity_id is not None else ")"))
+        params += [entity_id] if entity_id is not None else []
     if entity_id is not None:
         where.append("a.id IN (SELECT article_id FROM mentions WHERE entity_id = ?)")
         params.append(entity_id)
@@ -548,6 +557,18 @@ def _article_filters(entity_id: str | None, event: str | None, relevant: bool) -
     return where, params
 
 
+def _id_range(after_id: int | None, until_id: int | None) -> tuple[list[str], list]:
+    """SQL conditions keeping article ids in (after_id, until_id]."""
+    where, params = [], []
+    for bound, op in ((after_id, ">"), (until_id, "<=")):
+        if bound is not None:
+            if isinstance(bound, bool) or not isinstance(bound, int):
+                raise SearchError(f"an article id bound must be a whole number, not {bound!r}")
+            where.append(f"a.id {op} ?")
+            params.append(bound)
+    return where, params
+
+
 def _filtered_articles(
     db: Database,
     filters: list[str],
@@ -560,13 +581,14 @@ def _filtered_articles(
     limit: int,
     include_duplicates: bool,
     now: dt.datetime | None,
+    listed: bool = False,
 ) -> list[Hit]:
     """Articles passing the entity/event/relevance filters, newest first, when no words are searched for.
 
     The same filters as a word search, applied to the (usually few thousand at most) articles
     the filters select, ordered by the same newest-first key as the index. The snippet shows
     the entity's first mention, else the first evidence sentence of the event type, else the
-    article's start.
+    first mention of a listed party, else the article's start.
     """
     if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:
         raise SearchError(f"the limit must be between 1 and {MAX_LIMIT}, not {limit!r}")
@@ -595,6 +617,11 @@ def _filtered_articles(
         spans = db.execute(
             f"SELECT article_id, start_char, end_char FROM events WHERE type = ? AND article_id IN ({marks}) ORDER BY article_id, start_char",
             [check_event_type(event), *chosen],
+        )
+    elif listed:
+        spans = db.execute(
+            f"SELECT article_id, start_char, end_char FROM mentions WHERE listed = 1 AND article_id IN ({marks}) ORDER BY article_id, start_char",
+            chosen,
         )
     else:
         spans = []

@@ -179,3 +179,33 @@ def test_events_per_week_picture_in_a_real_browser(server, tmp_path):
     assert screenshot.exists() and screenshot.stat().st_size > 10_000
     home = browser(["--dump-dom", f"{server['base']}/"], tmp_path).stdout
     assert "/-/events-per-week" in home  # linked from the instance's front page
+
+
+def test_watches_and_recipients_are_not_served(server):
+    """Analysts' addresses live in chipwatch.alerts.db, beside the served file, and stay out of reach."""
+    from alerts.store import alerts_db_path, open_alerts_db
+    from alerts.watches import add_watch, check_watch
+
+    db_path = server["db_path"]
+    adb = open_alerts_db(db_path)
+    add_watch(adb, open_db(db_path), check_watch("secret", "华为", to="analyst@example.com"))
+    adb.close()
+    with urllib.request.urlopen(f"{server['base']}/-/databases.json", timeout=30) as response:
+        assert [d["name"] for d in json.loads(response.read())] == [server["db"]]
+    for sql in (
+        "select * from watches",
+        "select * from recipients",
+        f"attach database '{alerts_db_path(db_path)}' as alerts",
+        "select * from pragma_table_list('watches')",
+    ):
+        try:
+            rows = get_json(server, f"{server['db']}.json", sql=sql)["rows"]
+        except urllib.error.HTTPError:
+            continue
+        assert rows == [], sql
+    databases = get_json(server, f"{server['db']}.json", sql="select name, file from pragma_database_list")["rows"]
+    assert [d["name"] for d in databases] == ["main"]
+    for path in (f"{alerts_db_path(db_path).stem}/watches.json", f"{alerts_db_path(db_path).stem}/recipients", f"{server['db']}/watches"):
+        with pytest.raises(urllib.error.HTTPError) as error:  # no such database or table
+            urllib.request.urlopen(f"{server['base']}/{path}", timeout=30)
+        assert b"analyst@example.com" not in error.value.read()

@@ -389,3 +389,32 @@ def test_relevant_filter(db_with_events):
 def test_unknown_event_type_is_a_search_error(db_with_events, event):
     with pytest.raises(SearchError, match="unknown event type"):
         search(db_with_events, "美国", event=event)
+
+
+# --- what alert watches need: a window of article ids, and the listed-party filter
+
+
+def test_article_id_window(db):
+    everything = ids(db, "芯片", limit=100)
+    assert ids(db, "芯片", after_id=5, limit=100) == [i for i in everything if i > 5]
+    assert ids(db, "芯片", after_id=2, until_id=9, limit=100) == [i for i in everything if 2 < i <= 9]
+    assert ids(db, "芯片", after_id=100) == []
+    with pytest.raises(SearchError):
+        search(db, "", after_id=3)  # a window is not a filter: words are still needed
+    with pytest.raises(SearchError, match="whole number"):
+        search(db, "芯片", after_id="3")
+
+
+def test_listed_filter(db_with_events):
+    db = db_with_events
+    db["entities"].insert_all([{"id": "org:huawei", "name": "Huawei", "kind": "org"}, {"id": "org:smic", "name": "SMIC", "kind": "org"}])
+    db["mentions"].insert_all([
+        {"article_id": 3, "start_char": 0, "end_char": 2, "text": "x", "label": "ORG", "entity_id": "org:huawei", "name": "Huawei", "listed": 1, "lists": "[]"},
+        {"article_id": 1, "start_char": 0, "end_char": 2, "text": "x", "label": "ORG", "entity_id": "org:smic", "name": "SMIC", "listed": 0, "lists": "[]"},
+        {"article_id": 13, "start_char": 0, "end_char": 2, "text": "x", "label": "ORG", "entity_id": "org:smic", "name": "SMIC", "listed": 1, "lists": "[]"},
+    ])  # fmt: skip
+    db.conn.commit()
+    assert ids(db, "", listed=True) == [3, 13]
+    assert ids(db, "", listed=True, entity_id="org:smic") == [13]  # SMIC where it is listed, not article 1
+    assert ids(db, "华为", listed=True) == [3]
+    assert ids(db, "", listed=True, after_id=3) == [13]
