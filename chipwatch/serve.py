@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import signal
 import subprocess
 import sys
 import tempfile
@@ -47,4 +48,25 @@ def serve(db_path: str | Path, host: str = "127.0.0.1", port: int = 8001) -> int
     with tempfile.TemporaryDirectory(prefix="chipwatch-serve-") as tmp:
         metadata_path = Path(tmp) / "metadata.json"
         metadata_path.write_text(json.dumps(metadata_for(db_path), ensure_ascii=False), encoding="utf-8")
-        return subprocess.call(datasette_command(db_path, metadata_path, host, port))
+        return run_child(datasette_command(db_path, metadata_path, host, port))
+
+
+def run_child(command: list[str]) -> int:
+    """Run Datasette and wait; a SIGTERM or SIGINT to us stops it too, so no server is left behind."""
+    child = subprocess.Popen(command)
+
+    def stop(signum: int, _frame: object) -> None:
+        child.send_signal(signal.SIGTERM if signum == signal.SIGTERM else signal.SIGINT)
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        return child.wait()
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        if child.poll() is None:
+            child.terminate()
+            try:
+                child.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                child.kill()
