@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import html
 import json
-import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -17,11 +16,10 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from nlp.events import EVENT_TYPES
+from db.charts import weekly_svg
 
 TOP_ENTITIES = 15
 LATEST_EVENTS = 20
-COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2")
 _AGE_RE = re.compile(r"^(\d{1,4})\s*([hdw])$", re.IGNORECASE)
 
 
@@ -121,45 +119,11 @@ def gather(db: Database, start: dt.date, now: dt.datetime) -> ReportData:
 
 
 def chart_svg(data: ReportData) -> str:
-    """Events per week as stacked bars, one colour per event type, with a legend."""
-    types = [t for t in EVENT_TYPES if any(data.by_week[(w, t)] for w in data.weeks)] + sorted(
-        {t for _, t in data.by_week} - set(EVENT_TYPES)
-    )
-    if not types:
+    """Events per week as stacked bars, one colour per event type, with a legend (db/charts.py, as in Datasette)."""
+    if not data.events:
         return '<p class="empty">No events in this period.</p>'
-    width, height, left, bottom, top = 640, 260, 40, 40, 10
-    totals = [sum(data.by_week[(w, t)] for t in types) for w in data.weeks]
-    peak = max(totals) or 1
-    slot = (width - left - 10) / max(len(data.weeks), 1)
-    bar = min(48.0, slot * 0.7)
-    scale = (height - top - bottom) / peak
-    every = max(1, math.ceil(40 / slot))
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height + 22 * ((len(types) + 2) // 3)}" role="img" aria-label="Events by type and week">',
-        f'<line x1="{left}" y1="{height - bottom}" x2="{width - 10}" y2="{height - bottom}" stroke="#333"/>',
-        f'<text x="{left - 6}" y="{top + 10}" text-anchor="end" font-size="11">{peak}</text>',
-        f'<text x="{left - 6}" y="{height - bottom}" text-anchor="end" font-size="11">0</text>',
-    ]
-    for i, week in enumerate(data.weeks):
-        x = left + i * slot + (slot - bar) / 2
-        y = height - bottom
-        for t in types:
-            count = data.by_week[(week, t)]
-            if count:
-                h = count * scale
-                y -= h
-                colour = COLOURS[types.index(t) % len(COLOURS)]
-                parts.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar:.1f}" height="{h:.1f}" fill="{colour}"><title>{html.escape(t)}, week of {week}: {count}</title></rect>')
-        if totals[i]:
-            parts.append(f'<text x="{x + bar / 2:.1f}" y="{y - 3:.1f}" text-anchor="middle" font-size="11">{totals[i]}</text>')
-        if i % every == 0:  # labels at least 40 px apart
-            parts.append(f'<text x="{x + bar / 2:.1f}" y="{height - bottom + 15}" text-anchor="middle" font-size="11">{week.strftime("%m-%d")}</text>')
-    for i, t in enumerate(types):
-        x, y = left + (i % 3) * 200, height + 22 * (i // 3)
-        colour = COLOURS[i % len(COLOURS)]
-        parts.append(f'<rect x="{x}" y="{y - 10}" width="12" height="12" fill="{colour}"/><text x="{x + 18}" y="{y}" font-size="12">{html.escape(t)}</text>')
-    parts.append("</svg>")
-    return "\n".join(parts)
+    table = {week.isoformat(): {t: n for (w, t), n in data.by_week.items() if w == week and n} for week in data.weeks}
+    return weekly_svg(table, width=760, height=300, title="Events by type and week")
 
 
 def render(data: ReportData) -> str:
