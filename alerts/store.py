@@ -8,7 +8,7 @@ from pathlib import Path
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
-from db.store import BUSY_TIMEOUT_MS, StoreError
+from db.store import StoreError, connect
 
 migrations = Migrations("chipwatch_alerts")
 
@@ -32,10 +32,7 @@ def open_alerts_db(db_path: str | Path) -> Database:
     path = alerts_db_path(db_path)
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        adb = Database(path)
-        adb.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        adb.enable_wal()
-        adb.execute("PRAGMA foreign_keys = ON")
+        adb = connect(path)
         migrations.apply(adb)
     except Exception as exc:  # sqlite3 errors carry no file name
         raise StoreError(f"cannot open alerts database {path}: {exc}") from exc

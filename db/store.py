@@ -67,16 +67,22 @@ def default_db_path() -> str:
     return os.environ.get("CHIPWATCH_DB") or DEFAULT_DB
 
 
+def connect(path: Path) -> Database:
+    """A connection as every chipwatch database wants it: waits for a writer, WAL, foreign keys."""
+    db = Database(path)
+    db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    db.enable_wal()
+    db.execute("PRAGMA foreign_keys = ON")
+    return db
+
+
 def open_db(path: str | Path | None = None) -> Database:
     """Open (creating if needed) the database in WAL mode, with the schema up to date."""
     path = Path(path or default_db_path())
     if path.parent and not path.parent.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        db = Database(path)
-        db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        db.enable_wal()
-        db.execute("PRAGMA foreign_keys = ON")
+        db = connect(path)
         ensure_db_shape(db)
     except Exception as exc:  # sqlite3 errors carry no file name; give the user one line with it
         raise StoreError(f"cannot open database {path}: {exc}") from exc

@@ -93,13 +93,7 @@ STRONG = {
 def strong_types(folded_sentence: str, lang: str) -> list[float]:
     """1.0 or 0.0 per event type: does the sentence hold one of the type's strong phrases."""
     lang = lexicon_lang(lang)
-    return [1.0 if _strong_pattern(kind, lang).search(folded_sentence) else 0.0 for kind in EVENT_TYPES]
-
-
-@cache
-def _strong_pattern(kind: str, lang: str) -> re.Pattern[str]:
-    source = STRONG[kind][lang]
-    return re.compile(fold(source) if lang == "zh" else source, re.IGNORECASE)
+    return [1.0 if compiled(STRONG[kind][lang], lang).search(folded_sentence) else 0.0 for kind in EVENT_TYPES]
 
 
 # A chip, tool, material or compute term: export restrictions, procurement, circumvention and
@@ -114,9 +108,13 @@ CONTEXT_FREE = {"entity_listing", "license_decision"}
 
 
 @cache
-def _pattern(kind: str, lang: str) -> re.Pattern[str]:
-    source = TRIGGERS[kind][lang] if kind in TRIGGERS else CHIP_CONTEXT[lang]
+def compiled(source: str, lang: str) -> re.Pattern[str]:
+    """A pattern of this module, compiled once; Chinese patterns are folded like the text they read."""
     return re.compile(fold(source) if lang == "zh" else source, re.IGNORECASE)
+
+
+def _pattern(kind: str, lang: str) -> re.Pattern[str]:
+    return compiled(TRIGGERS[kind][lang] if kind in TRIGGERS else CHIP_CONTEXT[lang], lang)
 
 
 def lexicon_lang(lang: str) -> str:
@@ -152,8 +150,7 @@ def mechanism(folded_sentence: str, lang: str) -> str | None:
     """The circumvention mechanism a sentence names, the first in MECHANISM_PATTERNS' order."""
     lang = lexicon_lang(lang)
     for name, patterns in MECHANISM_PATTERNS.items():
-        source = patterns[lang]
-        if re.search(fold(source) if lang == "zh" else source, folded_sentence, re.IGNORECASE):
+        if compiled(patterns[lang], lang).search(folded_sentence):
             return name
     return None
 
@@ -184,10 +181,4 @@ SIGNALS = {
 def signals(folded_sentence: str, lang: str) -> list[float]:
     """1.0 or 0.0 for each of SIGNALS, in order."""
     lang = lexicon_lang(lang)
-    return [1.0 if _signal_pattern(name, lang).search(folded_sentence) else 0.0 for name in SIGNALS]
-
-
-@cache
-def _signal_pattern(name: str, lang: str) -> re.Pattern[str]:
-    source = SIGNALS[name][lang]
-    return re.compile(fold(source) if lang == "zh" else source, re.IGNORECASE)
+    return [1.0 if compiled(SIGNALS[name][lang], lang).search(folded_sentence) else 0.0 for name in SIGNALS]
