@@ -13,11 +13,16 @@ from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
-from crawler.encoding import decode_html
+from crawler.encoding import decode_html, read_bom
 from crawler.extract import Extracted, ExtractionError, extract
 from db import dedup
 
 logger = logging.getLogger(__name__)
+
+MB = 1024 * 1024
+# Extraction time grows faster than the page (5 MB: 2 s, 50 MB: 2 minutes), so a bigger page is
+# refused, not parsed: no news page is this large. The crawl's DOWNLOAD_MAXSIZE is the same 5 MB.
+MAX_PAGE_BYTES = 5 * MB
 
 
 @dataclass
@@ -29,8 +34,26 @@ class ParsedPage:
 
 def parse_page(body: bytes, url: str | None = None, content_type: str | None = None, forced_encoding: str | None = None) -> ParsedPage:
     """Decode the bytes whatever they claim to be, then extract the article; raises ExtractionError."""
+    if len(body) > MAX_PAGE_BYTES:
+        raise ExtractionError(f"page is {len(body) / MB:.1f} MB, over the {MAX_PAGE_BYTES // MB} MB that are parsed")
+    if looks_binary(body):
+        raise ExtractionError("binary data, not a text page")
     decoded = decode_html(body, content_type, forced=forced_encoding)
     return ParsedPage(extract(decoded.text, url=url), decoded.encoding)
+
+
+_CONTROL_BYTES = frozenset(range(0x20)) - frozenset(b"\t\n\r\f\x1b")
+
+
+def looks_binary(body: bytes, sample: int = 4096) -> bool:
+    """True for an image, archive or random bytes (served as text/html): control bytes no text page has.
+
+    Any codec would "decode" such bytes into gibberish; UTF-16 and UTF-32 pages carry NULs but start with a BOM.
+    """
+    head = body[:sample]
+    if not head or read_bom(head)[0]:
+        return False
+    return sum(1 for b in head if b in _CONTROL_BYTES) > 0.05 * len(head)
 
 
 def parse_page_for_storage(
