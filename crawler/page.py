@@ -9,6 +9,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
+import os
+import threading
+import time
 from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -65,6 +68,45 @@ def parse_page_for_storage(
     return parsed
 
 
+PARENT_POLL_SECONDS = 0.5
+
+
+def _init_worker(parent_pid: int) -> None:
+    """Run once in each worker: die with the crawl process, then warm up."""
+    threading.Thread(target=_exit_with_parent, args=(parent_pid,), name="chipwatch-parent-watch", daemon=True).start()
+    _warm_up()
+
+
+def _exit_with_parent(parent_pid: int) -> None:
+    """End this worker once the crawl process is gone.
+
+    A crawl killed with -9 cannot shut its pool down. Its worker would then wait forever on a
+    queue it holds both ends of, keep the forkserver and resource tracker alive, and hold the
+    killed run's stdout and stderr open, so that cron (or any caller reading them) never sees
+    the run end.
+    """
+    while process_alive(parent_pid):
+        time.sleep(PARENT_POLL_SECONDS)
+    os._exit(1)
+
+
+def process_alive(pid: int) -> bool:
+    """True while `pid` runs; a zombie (killed, not yet reaped by its parent) counts as gone."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            return stat.read().rsplit(b")", 1)[1].split()[0] not in (b"Z", b"X")
+    except FileNotFoundError:
+        return False
+    except (OSError, IndexError):  # no /proc: ask the kernel
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            return True
+        return True
+
+
 def _warm_up() -> None:
     """Run once in each worker so the first real page does not pay for imports and caches."""
     try:
@@ -86,7 +128,7 @@ class PageParser:
         if self._pool is None:
             # forkserver: workers start from a clean process, not a fork of the running reactor.
             context = multiprocessing.get_context("forkserver")
-            self._pool = ProcessPoolExecutor(self.workers, mp_context=context, initializer=_warm_up)
+            self._pool = ProcessPoolExecutor(self.workers, mp_context=context, initializer=_init_worker, initargs=(os.getpid(),))
         loop = asyncio.get_running_loop()
         try:
             return await loop.run_in_executor(self._pool, parse_page_for_storage, body, url, content_type, forced_encoding)
