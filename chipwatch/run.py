@@ -18,7 +18,7 @@ from typing import Any
 
 from chipwatch.crawl import CrawlReport, run_crawl
 from chipwatch.process import ProcessReport, process_articles
-from db.store import default_db_path, open_db
+from db.store import StoreError, default_db_path, open_db
 
 logger = logging.getLogger(__name__)
 
@@ -46,8 +46,11 @@ def lock_path(db_path: str | Path) -> Path:
 def run_lock(db_path: str | Path) -> Iterator[None]:
     """Hold the database's run lock, or raise RunBusy naming the process that holds it."""
     path = lock_path(db_path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle = open(path, "a+")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle = open(path, "a+")
+    except OSError as exc:  # a read-only directory or file system, a full disk
+        raise StoreError(f"cannot create the run lock {path}: {exc.strerror or exc}") from None
     try:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -80,7 +83,7 @@ def run_once(
         try:
             report.processed = process_articles(db_path, progress=progress)
         except Exception as exc:  # one stage failing must not hide the others' results; the exit code says it
-            logger.exception("process stage failed")
+            logger.info("process stage failed", exc_info=True)  # the problem line says what; -v shows where
             report.problems.append(f"process: {type(exc).__name__}: {exc}")
     return report
 
