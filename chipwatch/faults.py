@@ -113,6 +113,9 @@ def check_database(db_path: Path) -> list[str]:
         integrity = [r[0] for r in conn.execute("PRAGMA integrity_check")]
         if integrity != ["ok"]:
             problems.append(f"integrity_check: {integrity[:5]}")
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if not {"articles", "article_urls", TABLE, "mentions", "article_analysis"} <= tables:
+            return problems  # killed while the first run was still creating the schema: the next run completes it
         dup_urls = conn.execute("SELECT url, count(*) FROM articles GROUP BY url HAVING count(*) > 1").fetchall()
         if dup_urls:
             problems.append(f"{len(dup_urls)} URLs stored more than once, e.g. {dup_urls[0]}")

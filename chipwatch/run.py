@@ -18,7 +18,7 @@ from typing import Any
 
 from chipwatch.crawl import CrawlReport, run_crawl
 from chipwatch.process import ProcessReport, process_articles
-from db.store import StoreError, default_db_path, open_db
+from db.store import StoreError, close_interrupted_runs, default_db_path, open_db
 
 logger = logging.getLogger(__name__)
 
@@ -77,6 +77,7 @@ def run_once(
     """Crawl, then every later stage that exists; each problem becomes one line of the report."""
     db_path = db_path or default_db_path()
     with run_lock(db_path):
+        _close_interrupted_runs(db_path)
         crawl = run_crawl(db_path, sources_path=sources_path, overrides=overrides, progress=progress)
         report = RunReport(crawl=crawl, problems=[f"crawl: {p}" for p in crawl.problems])
         report.problems += listing_problems(db_path, crawl.run_id)
@@ -86,6 +87,16 @@ def run_once(
             logger.info("process stage failed", exc_info=True)  # the problem line says what; -v shows where
             report.problems.append(f"process: {type(exc).__name__}: {exc}")
     return report
+
+
+def _close_interrupted_runs(db_path: str | Path) -> None:
+    """A run killed mid-crawl left its crawl_runs row open; say so before this run starts its own."""
+    db = open_db(db_path)
+    try:
+        if closed := close_interrupted_runs(db):
+            logger.info("marked %d crawl runs that never finished as interrupted", closed)
+    finally:
+        db.close()
 
 
 def listing_problems(db_path: str | Path, run_id: int) -> list[str]:

@@ -14,12 +14,17 @@ import time
 from chipwatch import faults
 from chipwatch.hostile import wait_until
 from chipwatch.testsite import generated_sources_toml, serve_generated_site
+from db.store import open_db
 
 
 def test_kills_during_the_crawl(tmp_path):
     report = faults.crawl_campaign(tmp_path, kills=3, pages=100, seed=1)
     assert len(report.kills) == 3
     assert report.final_articles == report.final_analysed >= 100
+    # the runs that were killed are marked as such by the next run, not left "running" for ever
+    db = open_db(tmp_path / "crawl-faults.db")
+    statuses = dict(db.execute("SELECT coalesce(status, 'running'), count(*) FROM crawl_runs GROUP BY 1").fetchall())
+    assert set(statuses) <= {"ok", "interrupted"} and statuses.get("interrupted", 0) >= 1, statuses
 
 
 def test_kills_during_process(tmp_path):
