@@ -84,7 +84,17 @@ def show_progress(quiet: bool) -> bool:
     return not quiet and sys.stderr.isatty()
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class ChipwatchGroup(click.Group):
+    """The command group; a database that refuses work (disk full, read-only, damaged) is one line, not a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except sqlite3.Error as exc:
+            raise click.ClickException(f"database error: {exc}") from None
+
+
+@click.group(cls=ChipwatchGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("-v", "--verbose", count=True, help="More log output (-v info, -vv debug).")
 @click.version_option(package_name="chipwatch")
 def cli(verbose: int) -> None:

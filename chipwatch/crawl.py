@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 import sys
 import time
 from collections.abc import Iterable, Mapping
@@ -93,19 +94,23 @@ def run_crawl(
     report.problems = crawl_problems(stats, listings)
     if report.problems:
         report.status = "failed"
-    finish_crawl_run(
-        db,
-        run_id,
-        status=report.status,
-        finish_reason=report.finish_reason,
-        counts={
-            "pages_stored": report.stored,
-            "pages_known": report.known,
-            "duplicates": report.duplicates,
-            "failures": report.failures,
-        },
-        stats=stats,
-    )
+    try:
+        finish_crawl_run(
+            db,
+            run_id,
+            status=report.status,
+            finish_reason=report.finish_reason,
+            counts={
+                "pages_stored": report.stored,
+                "pages_known": report.known,
+                "duplicates": report.duplicates,
+                "failures": report.failures,
+            },
+            stats=stats,
+        )
+    except sqlite3.Error as exc:  # the disk filled up, or the file became read-only, during the crawl
+        report.status = "failed"
+        report.problems.append(f"the crawl's record could not be written: {exc}")
     db.close()
     if progress:
         sys.stderr.write("\n")
@@ -121,7 +126,10 @@ def crawl_problems(stats: Mapping[str, Any], listings: int) -> list[str]:
     """
     problems = []
     reason = stats.get("finish_reason")
-    if reason != "finished":
+    store_error = stats.get("chipwatch/store_error")
+    if store_error:
+        problems.append(f"stopped: the database refused a write: {store_error}")
+    elif reason != "finished":
         problems.append(f"crawl ended early: {reason}")
     failed_listings = stats.get("chipwatch/listing_failed", 0)
     if listings and failed_listings >= listings:

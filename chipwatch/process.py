@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,7 +16,7 @@ from nlp.pipeline import PIPELINE_VERSION
 
 logger = logging.getLogger(__name__)
 
-BATCH = 200  # articles per database transaction
+BATCH = 200  # articles per database transaction; $CHIPWATCH_PROCESS_BATCH overrides (the fault tests commit often)
 
 
 @dataclass
@@ -42,7 +43,8 @@ def process_articles(db_path: str | Path | None = None, progress: bool = False) 
     total = count_to_analyze(db, PIPELINE_VERSION)
     report = ProcessReport(0, 0, 0)
     last_id = 0
-    while batch := articles_to_analyze(db, PIPELINE_VERSION, BATCH, after_id=last_id):
+    batch_size = int(os.environ.get("CHIPWATCH_PROCESS_BATCH") or BATCH)
+    while batch := articles_to_analyze(db, PIPELINE_VERSION, batch_size, after_id=last_id):
         results = list(analyzer.analyze(batch))
         save_analyses(db, results, PIPELINE_VERSION)
         last_id = batch[-1]["id"]

@@ -20,7 +20,7 @@ from alerts.deliver import ConfigError
 from alerts.send import SendReport, has_watches, send_alerts
 from chipwatch.crawl import CrawlReport, run_crawl
 from chipwatch.process import ProcessReport, process_articles
-from db.store import default_db_path, open_db
+from db.store import StoreError, close_interrupted_runs, default_db_path, open_db
 
 logger = logging.getLogger(__name__)
 
@@ -49,8 +49,11 @@ def lock_path(db_path: str | Path) -> Path:
 def run_lock(db_path: str | Path) -> Iterator[None]:
     """Hold the database's run lock, or raise RunBusy naming the process that holds it."""
     path = lock_path(db_path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle = open(path, "a+")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle = open(path, "a+")
+    except OSError as exc:  # a read-only directory or file system, a full disk
+        raise StoreError(f"cannot create the run lock {path}: {exc.strerror or exc}") from None
     try:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -77,13 +80,14 @@ def run_once(
     """Crawl, process, then send the alerts; each problem becomes one line of the report."""
     db_path = db_path or default_db_path()
     with run_lock(db_path):
+        _close_interrupted_runs(db_path)
         crawl = run_crawl(db_path, sources_path=sources_path, overrides=overrides, progress=progress)
         report = RunReport(crawl=crawl, problems=[f"crawl: {p}" for p in crawl.problems])
         report.problems += listing_problems(db_path, crawl.run_id)
         try:
             report.processed = process_articles(db_path, progress=progress)
         except Exception as exc:  # one stage failing must not hide the others' results; the exit code says it
-            logger.exception("process stage failed")
+            logger.info("process stage failed", exc_info=True)  # the problem line says what; -v shows where
             report.problems.append(f"process: {type(exc).__name__}: {exc}")
         report.problems += alert_problems(db_path, report)
     return report
@@ -98,9 +102,19 @@ def alert_problems(db_path: str | Path, report: RunReport) -> list[str]:
     except ConfigError as exc:
         return [f"alerts: {exc}"]
     except Exception as exc:  # as for process: the exit code says it, the other stages' results stay
-        logger.exception("alerts stage failed")
+        logger.info("alerts stage failed", exc_info=True)  # the problem line says what; -v shows where
         return [f"alerts: {type(exc).__name__}: {exc}"]
     return [f"alerts: {problem}" for problem in report.alerts.problems]
+
+
+def _close_interrupted_runs(db_path: str | Path) -> None:
+    """A run killed mid-crawl left its crawl_runs row open; say so before this run starts its own."""
+    db = open_db(db_path)
+    try:
+        if closed := close_interrupted_runs(db):
+            logger.info("marked %d crawl runs that never finished as interrupted", closed)
+    finally:
+        db.close()
 
 
 def listing_problems(db_path: str | Path, run_id: int) -> list[str]:

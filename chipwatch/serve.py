@@ -48,25 +48,36 @@ def serve(db_path: str | Path, host: str = "127.0.0.1", port: int = 8001) -> int
     with tempfile.TemporaryDirectory(prefix="chipwatch-serve-") as tmp:
         metadata_path = Path(tmp) / "metadata.json"
         metadata_path.write_text(json.dumps(metadata_for(db_path), ensure_ascii=False), encoding="utf-8")
-        return run_child(datasette_command(db_path, metadata_path, host, port))
+        return _run_child(datasette_command(db_path, metadata_path, host, port))
 
 
-def run_child(command: list[str]) -> int:
-    """Run Datasette and wait; a SIGTERM or SIGINT to us stops it too, so no server is left behind."""
-    child = subprocess.Popen(command)
+def _run_child(command: list[str]) -> int:
+    """Run Datasette and make sure it ends with this process.
 
-    def stop(signum: int, _frame: object) -> None:
-        child.send_signal(signal.SIGTERM if signum == signal.SIGTERM else signal.SIGINT)
-
-    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+    A SIGTERM or SIGHUP (a service manager, a test, a closed terminal) is passed on; before, it
+    ended `chipwatch serve` and left Datasette running on the port. On Linux the child also gets
+    SIGTERM when this process dies of anything else, kill -9 included.
+    """
+    child = subprocess.Popen(command, preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None)  # noqa: PLW1509
+    forwarded = (signal.SIGTERM, signal.SIGHUP)
+    previous = {signum: signal.signal(signum, lambda signum, _frame: child.send_signal(signum)) for signum in forwarded}
     try:
-        return child.wait()
+        while True:
+            try:
+                return child.wait()
+            except KeyboardInterrupt:  # Ctrl-C reaches Datasette too (same process group): let it finish
+                continue
     finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
         if child.poll() is None:
             child.terminate()
-            try:
-                child.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                child.kill()
+            child.wait(timeout=10)
+
+
+def _die_with_parent() -> None:
+    """In the child before exec: ask Linux for SIGTERM when the parent dies (prctl PR_SET_PDEATHSIG)."""
+    import ctypes
+
+    pr_set_pdeathsig = 1
+    ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 from typing import Any
 
 from scrapy.crawler import Crawler
+from scrapy.utils.defer import deferred_from_coro
 
 from crawler.items import ArticleItem, FailedPage
 from db.store import SaveResult, open_db, record_failures, save_articles
@@ -24,6 +26,7 @@ class StorePipeline:
         self.failures: list[FailedPage] = []
         self.result = SaveResult()
         self.failed = 0
+        self.error: str | None = None  # the database refused a write (disk full, read-only): the crawl stops
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
@@ -39,7 +42,27 @@ class StorePipeline:
         return item
 
     def flush(self) -> None:
-        """Write what is pending: the batch's articles in one transaction, its failures in another."""
+        """Write what is pending; a database that refuses the write stops the crawl.
+
+        Nothing is lost by stopping: a page whose article was not committed is not recorded as
+        stored, so the next run fetches it again.
+        """
+        if self.error is None:
+            try:
+                self._write()
+            except sqlite3.Error as exc:
+                self._stop(exc)
+        self.articles, self.failures = [], []
+
+    def _stop(self, exc: sqlite3.Error) -> None:
+        self.error = str(exc)
+        logger.info("cannot write to the database, stopping the crawl: %s", exc)  # the crawl report says it
+        self.crawler.stats.set_value("chipwatch/store_error", self.error)
+        if self.crawler.engine is not None and self.crawler.engine.spider is not None:
+            deferred_from_coro(self.crawler.engine.close_spider_async(reason="database_error"))
+
+    def _write(self) -> None:
+        """The batch's articles in one transaction, its failures in another."""
         if self.articles:
             result = save_articles(self.db, self.articles, self.run_id)
             self.result.add(result)

@@ -228,6 +228,17 @@ def start_crawl_run(db: Database, sources: Iterable[str]) -> int:
         return db.table("crawl_runs").insert({"started_at": now_utc(), "sources": json.dumps(list(sources))}).last_pk
 
 
+def close_interrupted_runs(db: Database) -> int:
+    """Mark crawl runs that never finished (their process was killed) as interrupted; returns how many.
+
+    Call only while holding the run lock: a run without finished_at is then not running.
+    """
+    with db.atomic():
+        return db.execute(
+            "UPDATE crawl_runs SET status = 'interrupted', finished_at = ? WHERE finished_at IS NULL", [now_utc()]
+        ).rowcount
+
+
 def finish_crawl_run(
     db: Database, run_id: int, *, status: str, finish_reason: str | None, counts: Mapping[str, int], stats: Mapping
 ) -> None:

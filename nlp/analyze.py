@@ -23,6 +23,10 @@ from nlp.sanctions import SanctionsIndex
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 64
+# Only the first MAX_CHARS characters of a text are analysed. spaCy refuses texts over
+# nlp.max_length (1,000,000) with an error that would stop `chipwatch process` at the same
+# article on every run; no news story is this long, and a prefix keeps the offsets right.
+MAX_CHARS = 100_000
 
 
 class Analyzer:
@@ -64,13 +68,13 @@ class Analyzer:
             if family and text.strip():
                 by_family.setdefault(family, []).append(i)
         for family, positions in by_family.items():
-            docs = self.pipeline(family).pipe((chunk[i]["text"] for i in positions), batch_size=batch_size)
+            docs = self.pipeline(family).pipe((chunk[i]["text"][:MAX_CHARS] for i in positions), batch_size=batch_size)
             for i, doc in zip(positions, docs, strict=True):
                 results[i]["entities"] = self.entities(doc)
         if self.event_extractor is not None:
             found = self.event_extractor.extract(
                 [
-                    {"text": d.get("text") or "", "language": r["language"], "entities": r["entities"], "title": d.get("title"), "published_at": d.get("published_at")}
+                    {"text": (d.get("text") or "")[:MAX_CHARS], "language": r["language"], "entities": r["entities"], "title": d.get("title"), "published_at": d.get("published_at")}
                     for d, r in zip(chunk, results, strict=True)
                 ]
             )

@@ -94,6 +94,10 @@ class NewsSpider(scrapy.Spider):
             errback=self.on_article_error,
             cb_kwargs={"source": source},
             meta={"chipwatch_source": source.id, **meta},
+            # self.requested already asks for each article once. Scrapy's duplicate filter would
+            # silently drop the repeated URL of a redirect loop, leaving no failure on record;
+            # without it the loop ends at REDIRECT_MAX_TIMES with an error this spider records.
+            dont_filter=True,
         )
 
     async def parse_article(self, response: Response, source: Source) -> AsyncIterator[ArticleItem | FailedPage]:
@@ -135,8 +139,10 @@ class NewsSpider(scrapy.Spider):
     def _failed(self, failure: Failure, what: str) -> FailedPage:
         request = failure.request  # type: ignore[attr-defined]
         reason = describe_failure(failure)
-        logger.info("%s %s failed: %s", what, request.url, reason)
-        return FailedPage(request.url, request.meta.get("chipwatch_source"), f"{what}: {reason}")
+        # The URL that was asked for, not where its redirects ended: that is the link a person can look up.
+        url = (request.meta.get("redirect_urls") or [request.url])[0]
+        logger.info("%s %s failed: %s", what, url, reason)
+        return FailedPage(url, request.meta.get("chipwatch_source"), f"{what}: {reason}")
 
     def closed(self, reason: str) -> None:
         self.parser.close()

@@ -101,3 +101,21 @@ def test_process_stores_events_their_entities_and_relevance(tmp_path):
     assert [json.loads(line)["id"] for line in relevant.stdout.splitlines()] == [1]
     bad = subprocess.run([*CLI, "search", "--db", str(db_path), "--event", "blacklist"], capture_output=True, text=True, timeout=120)
     assert bad.returncode == 2 and "blacklist" in bad.stderr
+
+
+def test_an_article_longer_than_spacy_allows_does_not_stop_process(tmp_path):
+    """spaCy refuses texts over 1,000,000 characters; such an article once failed its batch on every run."""
+    from nlp.analyze import MAX_CHARS
+
+    db_path = tmp_path / "long.db"
+    db = open_db(db_path)
+    save_articles(db, [
+        ArticleRecord(url="https://a.example/long", source="a", lang="en", text="Huawei was listed. " + "word " * 220_000),
+        ArticleRecord(url="https://a.example/short", source="a", lang="en", text="SMIC and Huawei were added to the Entity List."),
+    ])
+    report = process_articles(db_path)
+    assert report.analyzed == 2
+    assert db.execute("SELECT count(*) FROM article_analysis").fetchone()[0] == 2
+    assert db.execute("SELECT max(end_char) FROM mentions").fetchone()[0] <= MAX_CHARS
+    assert db.execute("SELECT count(*) FROM mentions m JOIN articles a ON a.id = m.article_id WHERE a.url LIKE '%/long'").fetchone()[0] >= 1
+    assert (db.execute("SELECT max(end_char) FROM events").fetchone()[0] or 0) <= MAX_CHARS  # events read the same prefix
