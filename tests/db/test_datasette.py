@@ -210,22 +210,3 @@ def test_watches_and_recipients_are_not_served(server):
             urllib.request.urlopen(f"{server['base']}/{path}", timeout=30)
         assert b"analyst@example.com" not in error.value.read()
 
-
-def test_stopping_serve_stops_datasette(tmp_path):
-    db_path = tmp_path / "stop.db"
-    open_db(db_path).close()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "chipwatch.cli", "serve", "--db", str(db_path), "--port", "0"],
-        stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and "running on" not in process.stderr.readline():
-        pass
-    children = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
-    assert len(children) == 1  # the Datasette server
-    process.terminate()
-    assert process.wait(timeout=15) is not None
-    deadline = time.monotonic() + 15
-    while Path(f"/proc/{children[0]}").exists() and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert not Path(f"/proc/{children[0]}").exists(), "Datasette outlived chipwatch serve"
