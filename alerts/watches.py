@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlite_utils import Database
 
@@ -89,6 +91,14 @@ def check_addresses(text: str | list[str] | tuple[str, ...]) -> list[str]:
     return addresses
 
 
+def _refused_as_watch_error(check: Callable[[str], Any], value: str, refusal: type[Exception], prefix: str = "") -> Any:
+    """check(value), with its one-line refusal raised as a WatchError."""
+    try:
+        return check(value)
+    except refusal as exc:
+        raise WatchError(f"{prefix}{exc}") from None
+
+
 def check_watch(
     name: str,
     query: str | None,
@@ -105,25 +115,12 @@ def check_watch(
     if not _NAME_RE.match(name):
         raise WatchError(f"bad watch name {name!r}: use letters, digits, '.', '-' or '_' (at most 64, no spaces)")
     query = " ".join((query or "").split())
-    event_type = None
-    if event:
-        try:
-            event_type = check_event_type(event)
-        except ValueError as exc:
-            raise WatchError(str(exc)) from None
-    entity_id = None
-    if entity:
-        try:
-            entity_id = resolve_entity_id(entity)
-        except UnknownEntity as exc:
-            raise WatchError(str(exc)) from None
+    event_type = _refused_as_watch_error(check_event_type, event, ValueError) if event else None
+    entity_id = _refused_as_watch_error(resolve_entity_id, entity, UnknownEntity) if entity else None
     if not query and not (entity_id or event_type or listed_only):
         raise WatchError("an empty query needs a filter: give --query, or --entity, --event or --listed-only")
     if query:
-        try:
-            parse_query(query)
-        except SearchError as exc:
-            raise WatchError(f"--query: {exc}") from None
+        _refused_as_watch_error(parse_query, query, SearchError, prefix="--query: ")
     if lang is not None:
         matching = [code for code in LANGS if code.lower() == lang.strip().lower()]
         if not matching:

@@ -105,6 +105,24 @@ def read_state(db_path: Path) -> State:
         conn.close()
 
 
+# (SQL giving a count that must be 0, the problem it means)
+COUNT_CHECKS = (
+    ("SELECT count(*) FROM (SELECT 1 FROM articles GROUP BY url HAVING count(*) > 1)", "{count} URLs stored more than once"),
+    (
+        "SELECT count(*) FROM articles a WHERE NOT EXISTS (SELECT 1 FROM article_urls u WHERE u.url = a.url AND u.article_id = a.id)",
+        "{count} articles missing from article_urls",
+    ),
+    (
+        "SELECT count(DISTINCT article_id) FROM mentions WHERE article_id NOT IN (SELECT article_id FROM article_analysis)",
+        "{count} articles have mentions but no analysis mark",
+    ),
+    (
+        "SELECT count(*) FROM (SELECT 1 FROM mentions GROUP BY article_id, start_char, end_char, label HAVING count(*) > 1)",
+        "{count} mentions stored more than once",
+    ),
+)
+
+
 def check_database(db_path: Path) -> list[str]:
     """Every invariant a kill must not break; one line per violation, empty when all hold."""
     problems = []
@@ -116,14 +134,9 @@ def check_database(db_path: Path) -> list[str]:
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         if not {"articles", "article_urls", TABLE, "mentions", "article_analysis"} <= tables:
             return problems  # killed while the first run was still creating the schema: the next run completes it
-        dup_urls = conn.execute("SELECT url, count(*) FROM articles GROUP BY url HAVING count(*) > 1").fetchall()
-        if dup_urls:
-            problems.append(f"{len(dup_urls)} URLs stored more than once, e.g. {dup_urls[0]}")
-        unmapped = conn.execute(
-            "SELECT count(*) FROM articles a WHERE NOT EXISTS (SELECT 1 FROM article_urls u WHERE u.url = a.url AND u.article_id = a.id)"
-        ).fetchone()[0]
-        if unmapped:
-            problems.append(f"{unmapped} articles missing from article_urls")
+        for sql, problem in COUNT_CHECKS:
+            if count := conn.execute(sql).fetchone()[0]:
+                problems.append(problem.format(count=count))
         indexed = [article_id(r[0]) for r in conn.execute(f"SELECT rowid FROM {TABLE}")]
         ids = [r[0] for r in conn.execute("SELECT id FROM articles")]
         if sorted(indexed) != sorted(ids):
@@ -132,16 +145,6 @@ def check_database(db_path: Path) -> list[str]:
             conn.execute(f"INSERT INTO {TABLE} ({TABLE}) VALUES ('integrity-check')")
         except sqlite3.DatabaseError as exc:
             problems.append(f"search index integrity-check: {exc}")
-        orphans = conn.execute(
-            "SELECT count(DISTINCT article_id) FROM mentions WHERE article_id NOT IN (SELECT article_id FROM article_analysis)"
-        ).fetchone()[0]
-        if orphans:
-            problems.append(f"{orphans} articles have mentions but no analysis mark")
-        dup_mentions = conn.execute(
-            "SELECT count(*) FROM (SELECT 1 FROM mentions GROUP BY article_id, start_char, end_char, label HAVING count(*) > 1)"
-        ).fetchone()[0]
-        if dup_mentions:
-            problems.append(f"{dup_mentions} mentions stored more than once")
     finally:
         conn.close()
     return problems

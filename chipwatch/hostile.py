@@ -107,15 +107,20 @@ def redirect(location: str, code: int = 302) -> Behaviour:
     return answer
 
 
+def _start_stream(h: _Handler) -> None:
+    """Headers of an HTML answer with no Content-Length, its body running until the connection closes."""
+    h.send_response(200)
+    h.send_header("Content-Type", "text/html; charset=utf-8")
+    h.send_header("Connection", "close")
+    h.end_headers()
+    h.close_connection = True
+
+
 def endless(chunk: bytes = b"<p>" + "无尽的正文 endless body ".encode() * 200 + b"</p>\n") -> Behaviour:
     """An HTML body without Content-Length that never ends."""
 
     def answer(h: _Handler) -> None:
-        h.send_response(200)
-        h.send_header("Content-Type", "text/html; charset=utf-8")
-        h.send_header("Connection", "close")
-        h.end_headers()
-        h.close_connection = True
+        _start_stream(h)
         h.write(b"<html><body>")
         while not h.server.stopping.is_set():
             if not h.write(chunk):
@@ -128,11 +133,7 @@ def trickle(interval: float = 0.2) -> Behaviour:
     """A body that arrives one byte every `interval` seconds, forever (a slow-loris server)."""
 
     def answer(h: _Handler) -> None:
-        h.send_response(200)
-        h.send_header("Content-Type", "text/html; charset=utf-8")
-        h.send_header("Connection", "close")
-        h.end_headers()
-        h.close_connection = True
+        _start_stream(h)
         while not h.server.stopping.wait(interval):
             if not h.write(b" "):
                 return

@@ -92,8 +92,7 @@ STRONG = {
 
 def strong_types(folded_sentence: str, lang: str) -> list[float]:
     """1.0 or 0.0 per event type: does the sentence hold one of the type's strong phrases."""
-    lang = lexicon_lang(lang)
-    return [1.0 if compiled(STRONG[kind][lang], lang).search(folded_sentence) else 0.0 for kind in EVENT_TYPES]
+    return _flags(STRONG, EVENT_TYPES, folded_sentence, lang)
 
 
 # A chip, tool, material or compute term: export restrictions, procurement, circumvention and
@@ -180,5 +179,10 @@ SIGNALS = {
 
 def signals(folded_sentence: str, lang: str) -> list[float]:
     """1.0 or 0.0 for each of SIGNALS, in order."""
+    return _flags(SIGNALS, tuple(SIGNALS), folded_sentence, lang)
+
+
+def _flags(table: dict[str, dict[str, str]], keys: tuple[str, ...], folded_sentence: str, lang: str) -> list[float]:
+    """1.0 or 0.0 per key: does the sentence match the key's pattern in the table."""
     lang = lexicon_lang(lang)
-    return [1.0 if compiled(SIGNALS[name][lang], lang).search(folded_sentence) else 0.0 for name in SIGNALS]
+    return [1.0 if compiled(table[key][lang], lang).search(folded_sentence) else 0.0 for key in keys]

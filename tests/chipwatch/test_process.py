@@ -13,6 +13,13 @@ from db.store import ArticleRecord, open_db, save_articles
 CLI = [sys.executable, "-m", "chipwatch.cli"]
 
 
+def search_ids(db_path, *args):
+    """The ids `chipwatch search --json` prints for these arguments (the command must succeed)."""
+    result = subprocess.run([*CLI, "search", "--db", str(db_path), *args, "--json"], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    return [json.loads(line)["id"] for line in result.stdout.splitlines()]
+
+
 def test_analyze_keeps_order_and_reports_bad_lines():
     lines = [
         json.dumps({"id": 1, "text": "中芯国际被列入实体清单。"}, ensure_ascii=False),
@@ -60,13 +67,9 @@ def test_search_by_entity_finds_every_script_and_language(tmp_path):
         ArticleRecord(url="https://a.example/4", source="a", lang="en", published_at="2026-03-04", text="Megvii and Yitu were named in the same rule, officials in Washington said."),
     ])
     process_articles(db_path)
-    result = subprocess.run([*CLI, "search", "--db", str(db_path), "--entity", "商汤", "--json"], capture_output=True, text=True, timeout=120)
-    assert result.returncode == 0, result.stderr
-    assert [json.loads(line)["id"] for line in result.stdout.splitlines()] == [3, 2, 1]
-    hant = subprocess.run([*CLI, "search", "--db", str(db_path), "--entity", "SenseTime", "--lang", "zh-Hant", "--json"], capture_output=True, text=True, timeout=120)
-    assert [json.loads(line)["id"] for line in hant.stdout.splitlines()] == [2]
-    words = subprocess.run([*CLI, "search", "--db", str(db_path), "实体清单", "--entity", "org:sensetime", "--json"], capture_output=True, text=True, timeout=120)
-    assert [json.loads(line)["id"] for line in words.stdout.splitlines()] == [1]
+    assert search_ids(db_path, "--entity", "商汤") == [3, 2, 1]
+    assert search_ids(db_path, "--entity", "SenseTime", "--lang", "zh-Hant") == [2]
+    assert search_ids(db_path, "实体清单", "--entity", "org:sensetime") == [1]
     unknown = subprocess.run([*CLI, "search", "--db", str(db_path), "--entity", "Nobody Ltd"], capture_output=True, text=True, timeout=120)
     assert unknown.returncode == 1 and "no entity called" in unknown.stderr
 
@@ -94,11 +97,8 @@ def test_process_stores_events_their_entities_and_relevance(tmp_path):
     process_articles(db_path)  # nothing new: nothing duplicated
     assert len(db.execute("SELECT id FROM events").fetchall()) == len(rows)
 
-    by_event = subprocess.run([*CLI, "search", "--db", str(db_path), "--event", "entity_listing", "--json"], capture_output=True, text=True, timeout=120)
-    assert by_event.returncode == 0, by_event.stderr
-    assert [json.loads(line)["id"] for line in by_event.stdout.splitlines()] == [1]
-    relevant = subprocess.run([*CLI, "search", "--db", str(db_path), "--relevant", "--json"], capture_output=True, text=True, timeout=120)
-    assert [json.loads(line)["id"] for line in relevant.stdout.splitlines()] == [1]
+    assert search_ids(db_path, "--event", "entity_listing") == [1]
+    assert search_ids(db_path, "--relevant") == [1]
     bad = subprocess.run([*CLI, "search", "--db", str(db_path), "--event", "blacklist"], capture_output=True, text=True, timeout=120)
     assert bad.returncode == 2 and "blacklist" in bad.stderr
 
