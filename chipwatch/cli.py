@@ -21,7 +21,7 @@ from crawler.page import parse_page
 from crawler.sources import SourceError, load_sources
 from db.search import LANGS, SearchError
 from db.search import search as search_articles
-from db.store import StoreError, default_db_path, open_db
+from db.store import StoreError, default_db_path, open_db, open_db_for_reading
 from nlp.errors import PipelineError
 from nlp.events import EVENT_TYPES
 from nlp.kb import UnknownEntity, resolve_entity_id
@@ -44,6 +44,10 @@ db_option = click.option(
     default=None,
     help="SQLite database file [default: $CHIPWATCH_DB or ./chipwatch.db].",
 )
+workers_option = click.option(
+    "-w", "--workers", type=click.IntRange(min=1), default=1, show_default=True,
+    help="Analyse in this many worker processes (each loads the models once; pays off for a large backlog).",
+)
 
 
 def configure_logging(verbose: int) -> None:
@@ -54,12 +58,25 @@ def configure_logging(verbose: int) -> None:
     level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
     handler = logging.StreamHandler(sys.stderr)
     handler.setLevel(level)
-    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter((logging.Formatter if verbose else OneLineFormatter)("%(levelname)s %(name)s: %(message)s"))
     if verbose < 2:
         handler.addFilter(LibraryFilter(logging.WARNING))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+
+
+class OneLineFormatter(logging.Formatter):
+    """One line per record: a traceback (Scrapy logs one with every failed download, robots.txt
+    included) shrinks to the exception's name and message; -v shows it whole."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        exc = record.exc_info[1] if record.exc_info else None
+        if exc is None:
+            return super().format(record)
+        message = super().format(logging.makeLogRecord({**record.__dict__, "exc_info": None, "exc_text": None, "stack_info": None}))
+        detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+        return message if detail in message else f"{message.rstrip(': ')} ({detail})"
 
 
 class LibraryFilter(logging.Filter):
@@ -119,14 +136,21 @@ def crawl(
 ) -> None:
     """Crawl the news sources once and store new articles.
 
-    Pages already stored are not fetched again. Exits 1 if the crawl failed.
+    Pages already stored are not fetched again. Exits 1 if the crawl failed, 3 if a run or
+    another crawl on the same database is still going.
 
     Example: chipwatch crawl --only people-it --only 36kr
     """
     settings = dict(_parse_setting(o) for o in overrides)
-    from chipwatch.crawl import run_crawl
+    from chipwatch import run as run_stage
 
-    report = _guard(lambda: run_crawl(db_path, sources_path=sources_path, base_url=base_url, only=only, overrides=settings, progress=show_progress(quiet)))
+    try:
+        report = _guard(
+            lambda: run_stage.crawl_once(db_path, sources_path=sources_path, base_url=base_url, only=only, overrides=settings, progress=show_progress(quiet))
+        )
+    except run_stage.RunBusy as exc:
+        click.echo(f"chipwatch crawl: {exc}", err=True)
+        sys.exit(EXIT_BUSY)
     _print_crawl(report, quiet)
     if report.status != "ok":
         sys.exit(EXIT_FAILED)
@@ -248,7 +272,7 @@ def search(
     path = db_path or default_db_path()
     if not Path(path).exists():
         raise click.ClickException(f"no database at {path}: run chipwatch crawl or chipwatch import first")
-    db = _guard(lambda: open_db(path))
+    db = _guard(lambda: open_db_for_reading(path))
     try:
         hits = search_articles(
             db, " ".join(query), lang=lang, since=since, limit=limit, rank=rank, include_duplicates=include_duplicates,
@@ -300,7 +324,8 @@ def demo(db_path: str | None, quiet: bool) -> None:
 @click.option("--sources", "sources_path", type=click.Path(exists=True, dir_okay=False), help="Sources TOML [default: the shipped crawler/sources.toml].")
 @click.option("-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE", help="Override a Scrapy setting, e.g. -s DOWNLOAD_DELAY=2.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing on success, even on a terminal.")
-def run(db_path: str | None, sources_path: str | None, overrides: tuple[str, ...], quiet: bool) -> None:
+@workers_option
+def run(db_path: str | None, sources_path: str | None, overrides: tuple[str, ...], quiet: bool, workers: int) -> None:
     """One scheduled pass: crawl, process, then send the watches' alerts. Made for cron.
 
     Silent on success when not on a terminal; one line on stderr per problem. Exit codes:
@@ -314,7 +339,7 @@ def run(db_path: str | None, sources_path: str | None, overrides: tuple[str, ...
     quiet_libraries()
     try:
         report = _guard(
-            lambda: run_stage.run_once(db_path, sources_path=sources_path, overrides=settings, progress=show_progress(quiet))
+            lambda: run_stage.run_once(db_path, sources_path=sources_path, overrides=settings, progress=show_progress(quiet), workers=workers)
         )
     except run_stage.RunBusy as exc:
         click.echo(f"chipwatch run: {exc}", err=True)
@@ -408,7 +433,7 @@ def lists_show(db_path: str | None) -> None:
 
     Example: chipwatch lists show --db chipwatch-demo.db
     """
-    db = _guard(lambda: open_db(db_path))
+    db = _guard(lambda: open_db_for_reading(db_path))
     for count in show_lists(db):
         click.echo(f"{count.list_code:8} {count.entries:7}  {count.list}  ({count.origin}, {count.imported_at[:10]})")
 
@@ -448,7 +473,8 @@ def analyze(db_path: str | None, file: Any, as_jsonl: bool) -> None:
 @cli.command()
 @db_option
 @click.option("-q", "--quiet", is_flag=True, help="No progress line, even on a terminal.")
-def process(db_path: str | None, quiet: bool) -> None:
+@workers_option
+def process(db_path: str | None, quiet: bool, workers: int) -> None:
     """Run the NLP stages over stored articles not yet processed by the current pipeline.
 
     Stores mentions, linked entities and sanctions flags; after a model or pipeline change
@@ -459,7 +485,7 @@ def process(db_path: str | None, quiet: bool) -> None:
     """
     from chipwatch import process as process_stage
 
-    report = _guard(lambda: process_stage.process_articles(db_path, progress=show_progress(quiet)))
+    report = _guard(lambda: process_stage.process_articles(db_path, progress=show_progress(quiet), workers=workers))
     if not quiet:
         click.echo(
             f"processed {report.analyzed} articles: {report.mentions} mentions, {report.listed_mentions} of listed parties, "
@@ -718,7 +744,7 @@ def report(db_path: str | None, since: str, out: str) -> None:
     path = db_path or default_db_path()
     if not Path(path).exists():
         raise click.ClickException(f"no database at {path}: run chipwatch crawl or chipwatch import first")
-    db = _guard(lambda: open_db(path))
+    db = _guard(lambda: open_db_for_reading(path))
     try:
         summary = write_report(db, Path(out), since=since)
     except ReportError as exc:

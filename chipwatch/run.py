@@ -26,7 +26,7 @@ logger = logging.getLogger(__name__)
 
 
 class RunBusy(RuntimeError):
-    """Another `chipwatch run` holds the lock for this database."""
+    """Another `chipwatch run` (or crawl, or alerts send) holds the lock for this database."""
 
 
 @dataclass
@@ -60,7 +60,7 @@ def run_lock(db_path: str | Path) -> Iterator[None]:
         except BlockingIOError:
             handle.seek(0)
             holder = handle.read().strip() or "another process"
-            raise RunBusy(f"another chipwatch run is in progress on {db_path} (pid {holder}); not starting") from None
+            raise RunBusy(f"another chipwatch run, crawl or alerts send is in progress on {db_path} (pid {holder}); not starting") from None
         handle.seek(0)
         handle.truncate()
         handle.write(str(os.getpid()))
@@ -76,6 +76,7 @@ def run_once(
     sources_path: str | Path | None = None,
     overrides: Mapping[str, Any] | None = None,
     progress: bool = False,
+    workers: int = 1,
 ) -> RunReport:
     """Crawl, process, then send the alerts; each problem becomes one line of the report."""
     db_path = db_path or default_db_path()
@@ -85,12 +86,21 @@ def run_once(
         report = RunReport(crawl=crawl, problems=[f"crawl: {p}" for p in crawl.problems])
         report.problems += listing_problems(db_path, crawl.run_id)
         try:
-            report.processed = process_articles(db_path, progress=progress)
+            report.processed = process_articles(db_path, progress=progress, workers=workers)
         except Exception as exc:  # one stage failing must not hide the others' results; the exit code says it
             logger.info("process stage failed", exc_info=True)  # the problem line says what; -v shows where
             report.problems.append(f"process: {type(exc).__name__}: {exc}")
         report.problems += alert_problems(db_path, report)
     return report
+
+
+def crawl_once(db_path: str | Path | None = None, **crawl_options: Any) -> CrawlReport:
+    """`chipwatch crawl`: one crawl under the same lock as `run`, so the two never overlap on a database
+    (and a crawl_runs row left open is then surely one whose process was killed)."""
+    db_path = db_path or default_db_path()
+    with run_lock(db_path):
+        _close_interrupted_runs(db_path)
+        return run_crawl(db_path, **crawl_options)
 
 
 def alert_problems(db_path: str | Path, report: RunReport) -> list[str]:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import yaml
 
+from chipwatch.children import die_with_parent
 from db.store import open_db
 
 logger = logging.getLogger(__name__)
@@ -58,7 +59,7 @@ def _run_child(command: list[str]) -> int:
     ended `chipwatch serve` and left Datasette running on the port. On Linux the child also gets
     SIGTERM when this process dies of anything else, kill -9 included.
     """
-    child = subprocess.Popen(command, preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None)  # noqa: PLW1509
+    child = subprocess.Popen(command, preexec_fn=die_with_parent)  # noqa: PLW1509
     forwarded = (signal.SIGTERM, signal.SIGHUP)
     previous = {signum: signal.signal(signum, lambda signum, _frame: child.send_signal(signum)) for signum in forwarded}
     try:
@@ -73,11 +74,3 @@ def _run_child(command: list[str]) -> int:
         if child.poll() is None:
             child.terminate()
             child.wait(timeout=10)
-
-
-def _die_with_parent() -> None:
-    """In the child before exec: ask Linux for SIGTERM when the parent dies (prctl PR_SET_PDEATHSIG)."""
-    import ctypes
-
-    pr_set_pdeathsig = 1
-    ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)

@@ -8,6 +8,7 @@ import json
 import logging
 import os
 import re
+import sqlite3
 import zlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -87,6 +88,45 @@ def open_db(path: str | Path | None = None) -> Database:
     except Exception as exc:  # sqlite3 errors carry no file name; give the user one line with it
         raise StoreError(f"cannot open database {path}: {exc}") from exc
     return db
+
+
+def open_db_for_reading(path: str | Path | None = None) -> Database:
+    """For commands that only read (search, lists show, report): the usual connection when the
+    file can be written, else a read-only one, so that a database on a read-only file system,
+    a read-only mount or a copied snapshot can still be searched.
+
+    Read-only connections cannot apply migrations: a database whose schema is older than this
+    chipwatch is refused with one line. A WAL database needs its -shm file; where that cannot be
+    created the file is opened as immutable, which is right only when no -wal file holds newer
+    commits, so a non-empty -wal without -shm is refused too.
+    """
+    path = Path(path or default_db_path())
+    try:
+        return open_db(path)
+    except StoreError as exc:
+        if not _read_only(exc.__cause__):
+            raise
+    wal = path.with_name(path.name + "-wal")
+    uris = [f"file:{path}?mode=ro"] + ([] if wal.exists() and wal.stat().st_size else [f"file:{path}?immutable=1"])
+    for uri in uris:
+        try:
+            conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlite3.Error as error:
+            last = error
+            continue
+        db = Database(conn)
+        if migrations.pending(db):
+            db.close()
+            raise StoreError(f"cannot open database {path}: it is read-only and its schema is older than this chipwatch (open it once where it can be written)")
+        return db
+    raise StoreError(f"cannot open database {path} read-only: {last}")
+
+
+def _read_only(error: BaseException | None) -> bool:
+    """Whether opening failed because the file or its folder cannot be written."""
+    text = str(error).lower()
+    return isinstance(error, sqlite3.OperationalError | OSError) and ("readonly" in text or "read-only" in text or "unable to open" in text)
 
 
 def ensure_db_shape(db: Database) -> None:

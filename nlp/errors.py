@@ -2,4 +2,4 @@
 
 
 class PipelineError(RuntimeError):
-    """A model that cannot be loaded."""
+    """A model that cannot be loaded, or a worker process that died while analysing."""

@@ -142,3 +142,16 @@ def test_a_read_only_database_is_one_line_and_no_damage(read_only_db, tmp_path, 
     assert len(lines) == 1 and "Traceback" not in result.stderr, result.stderr
     assert "read" in lines[0] and str(read_only_db) in lines[0] or "readonly" in lines[0], lines[0]
     assert integrity(read_only_db) == ("ok", 20)
+
+
+@pytest.mark.parametrize("command", [["search", "芯片"], ["search", "--lang", "en", "chips"], ["lists", "show"], ["report", "--since", "3650d", "--out", "{out}"]])
+def test_reading_commands_work_on_a_read_only_database(read_only_db, tmp_path, command):
+    """Search, lists show and report only read: a read-only file or file system must not stop them."""
+    args = [a.format(out=tmp_path / "report.html") for a in command]
+    name = args[:2] if args[0] == "lists" else args[:1]
+    result = cli(*name, "--db", str(read_only_db), *args[len(name):])
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip(), "the command found nothing to show"
+    if args[0] == "search":
+        assert len(result.stdout.strip().split("\n\n")) >= 2  # several hits from the 20 articles
+    assert integrity(read_only_db) == ("ok", 20)

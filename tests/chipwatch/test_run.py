@@ -14,6 +14,7 @@ from chipwatch.demo import DEMO_SITE, LOCAL_SITE_SETTINGS
 from chipwatch.run import lock_path, run_lock
 from chipwatch.schedule import crontab_line
 from chipwatch.testsite import serve_site
+from db.store import open_db
 
 EXIT_BUSY = 3
 
@@ -93,3 +94,24 @@ def test_crontab_line_uses_absolute_paths(tmp_path):
     assert schedule == "*/30 * * * *"
     assert command.split()[0].startswith("/")
     assert command.endswith(f"run --db {tmp_path / 'c.db'}")
+
+
+def test_crawl_takes_the_run_lock_and_closes_runs_that_were_killed(tmp_path):
+    """`chipwatch crawl` and `chipwatch run` never overlap on a database, so an open crawl_runs row is a killed one."""
+    db_path = tmp_path / "c.db"
+    settings = [a for k, v in LOCAL_SITE_SETTINGS.items() for a in ("-s", f"{k}={json.dumps(v)}")]
+    with serve_site(DEMO_SITE) as base_url:
+        sources = tmp_path / "sources.toml"
+        sources.write_text((DEMO_SITE / "sources.toml").read_text(encoding="utf-8").replace('"/', f'"{base_url}/'), encoding="utf-8")
+        crawl = [sys.executable, "-m", "chipwatch.cli", "crawl", "--db", str(db_path), "--sources", str(sources), *settings]
+        with run_lock(db_path):
+            busy = subprocess.run(crawl, capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
+        assert busy.returncode == EXIT_BUSY
+        assert busy.stderr.startswith("chipwatch crawl: another chipwatch run") and f"pid {os.getpid()}" in busy.stderr
+        assert not db_path.exists() or not open_db(db_path).execute("SELECT count(*) FROM articles").fetchone()[0]
+        db = open_db(db_path)
+        db.execute("INSERT INTO crawl_runs (started_at) VALUES ('2026-01-01T00:00:00+00:00')")  # what a killed crawl leaves
+        db.conn.commit()
+        result = subprocess.run(crawl, capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
+    assert result.returncode == 0, result.stderr
+    assert db.execute("SELECT id, status FROM crawl_runs ORDER BY id").fetchall() == [(1, "interrupted"), (2, "ok")]

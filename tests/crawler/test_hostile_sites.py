@@ -152,3 +152,21 @@ def test_the_run_records_its_failures(crawled):
     assert stats["chipwatch/listing_failed"] == 2
     assert stats["chipwatch/article_failed"] >= len(REASONS)
     assert stats["finish_reason"] == "finished"
+
+
+def test_chipwatch_crawl_reports_a_failing_robots_txt_in_one_line_per_problem(tmp_path):
+    """Scrapy logs a whole traceback when robots.txt fails; `chipwatch crawl` (not only `run`) keeps it to one line, -v shows it."""
+    routes = {"/robots.txt": h.drop_mid_body(), "/feed.xml": h.feed(["/ok.html"]), "/ok.html": GOOD_ARTICLE}
+    args = [a for k, v in LOCAL_SITE_SETTINGS.items() for a in ("-s", f"{k}={json.dumps(v)}")]
+    with h.serve_hostile(routes, "127.0.0.8") as base:
+        sources = tmp_path / "sources.toml"
+        sources.write_text(h.source_toml("robots-drop", base, feeds=["/feed.xml"]), encoding="utf-8")
+        crawl = [sys.executable, "-m", "chipwatch.cli", "crawl", "--db", str(tmp_path / "c.db"), "--sources", str(sources), *args]
+        quiet = subprocess.run(crawl, capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
+        verbose = subprocess.run([*crawl[:3], "-v", *crawl[3:]], capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
+    assert quiet.returncode == 0, quiet.stderr
+    assert "1 new articles" in quiet.stdout
+    lines = quiet.stderr.strip().splitlines()
+    assert lines and all(line.startswith(("WARNING ", "ERROR ")) for line in lines), quiet.stderr
+    assert any("robots.txt" in line for line in lines)
+    assert "Traceback" in verbose.stderr
