@@ -1,6 +1,6 @@
 """Search latency: `chipwatch search` (db/search.py) beside a plain LIKE scan, on synthetic articles.
 
-Run by hand:  .venv/bin/python bench/search.py [--articles 100000] [--runs 50] [--db PATH] [--keep] [--compare-designs]
+Run by hand:  .venv/bin/python bench/search.py [--articles 100000] [--runs 50] [--db PATH [--build-only]] [--keep] [--compare-designs]
 
 Builds a database of N synthetic articles (45 % zh, 20 % zh-Hant, 35 % en; 1-3k characters;
 sentences drawn with a seeded RNG from banks of export-control news sentences and everyday
@@ -340,7 +340,10 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="Keep the temporary database.")
     parser.add_argument("--store-sample", type=int, default=1000, help="Articles timed through save_articles.")
     parser.add_argument("--compare-designs", action="store_true", help="Also build and time the designs not taken (adds ~5 minutes).")
+    parser.add_argument("--build-only", action="store_true", help="Build the database given by --db and stop (time the queries later, on a quiet machine).")
     args = parser.parse_args()
+    if args.build_only and args.db is None:
+        parser.error("--build-only needs --db")
 
     tmp = None
     path = args.db
@@ -351,6 +354,8 @@ def main() -> None:
         print(f"building {args.articles} articles in {path} …", flush=True)
         seconds = build(path, args.articles)
         print(f"built in {seconds:.0f}s: {args.articles / seconds:.0f} articles/s (bulk INSERT + search.index_articles)")
+    if args.build_only:
+        return
     if args.store_sample:
         store_rate, form_rate = store_path_rate(args.store_sample)
         print(f"save_articles (near-duplicate check + index): {store_rate:.0f} articles/s; search_form alone: {form_rate:.0f} articles/s, "
