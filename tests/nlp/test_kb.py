@@ -271,3 +271,18 @@ def test_org_and_product_may_share_a_name_and_label_decides(tmp_path) -> None:
     assert kb.resolve("Kunpeng", label="ORG").id == "org:kunpeng"
     assert kb.resolve("Kunpeng", label="PRODUCT").id == "product:kunpeng"
     assert isinstance(kb.get("org:kunpeng"), Entity)
+
+
+def test_a_knowledge_base_edit_changes_the_pipeline_version(tmp_path):
+    """Stored articles are re-analysed after an alias is added: the version carries the KB's fingerprint."""
+    import shutil
+
+    from nlp.kb import KB_DIR
+    from nlp.pipeline import PIPELINE_VERSION, _kb_fingerprint
+
+    copy = tmp_path / "kb"
+    shutil.copytree(KB_DIR, copy)
+    assert PIPELINE_VERSION.endswith(f"+kb-{_kb_fingerprint(copy)}")
+    with (copy / "organizations.jsonl").open("a", encoding="utf-8") as f:
+        f.write('{"id": "org:test-co", "name": "Test Co", "zh": null, "zh_hant": null, "aliases": [], "type": "company", "country": "US", "parent": null}\n')
+    assert _kb_fingerprint(copy) != _kb_fingerprint(KB_DIR)
