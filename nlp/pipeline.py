@@ -35,7 +35,7 @@ def _kb_fingerprint(kb_dir: Path = KB_DIR) -> str:
 
 
 # Stored with each processed article: a change here, or in the knowledge base, makes `chipwatch process` redo the work.
-PIPELINE_VERSION = f"entities-1+events-1+kb-{_kb_fingerprint()}"
+PIPELINE_VERSION = f"entities-1+events-2+kb-{_kb_fingerprint()}"
 
 
 @dataclass

@@ -136,17 +136,19 @@ def has_chip_context(folded_sentence: str, lang: str) -> bool:
 
 
 MECHANISM_PATTERNS = {
-    "cloud_rental": {"en": r"\brent\w*|cloud", "zh": r"租用|租赁|出租|云服务|云计算|云端|远程访问"},
     "shell_company": {"en": r"shell compan\w*|front compan\w*", "zh": r"空壳公司|壳公司|幌子公司"},
     "smuggling": {"en": r"smuggl\w*|black market", "zh": r"走私|偷运|黑市|水货"},
     "transshipment": {"en": r"trans-?ship\w*|re-?export\w*|third countr\w*|via (?:singapore|malaysia|thailand|vietnam|the uae)", "zh": r"转运|转口|第三国|经由|途经"},
     "intermediary": {"en": r"intermediar\w*|middlem[ae]n|third[- ]part\w*|distributors?|resell\w*", "zh": r"中间商|中介|第三方|经销商|代理商|转卖"},
     "subsidiary": {"en": r"subsidiar\w*|affiliates?", "zh": r"子公司|关联公司|分公司"},
+    # last: news often names a cloud firm as the source of a story about another mechanism
+    # ("an executive of a cloud start-up said buyers hid behind shell companies")
+    "cloud_rental": {"en": r"\brent\w*|cloud", "zh": r"租用|租赁|出租|云服务|云计算|云端|远程访问"},
 }
 
 
 def mechanism(folded_sentence: str, lang: str) -> str | None:
-    """The circumvention mechanism a sentence names, the first in MECHANISM_PATTERNS' order."""
+    """The circumvention mechanism a sentence names: the first in MECHANISM_PATTERNS' order, the most specific first."""
     lang = lexicon_lang(lang)
     for name, patterns in MECHANISM_PATTERNS.items():
         if compiled(patterns[lang], lang).search(folded_sentence):

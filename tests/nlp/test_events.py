@@ -71,6 +71,9 @@ def test_export_restriction_triggers_need_a_chip_context():
         ("Two men were charged with smuggling H100 chips.", "en", "smuggling"),
         ("该公司通过中间商采购芯片。", "zh", "intermediary"),
         ("The buyer used subsidiaries that are not on the list.", "en", "subsidiary"),
+        ("一家云服务公司的高管说，一些买家把真实身份藏在空壳公司背后。", "zh", "shell_company"),
+        ("A cloud executive said the buyers hid behind front companies.", "en", "shell_company"),
+        ("They rented A100 servers from a cloud provider in Malaysia.", "en", "cloud_rental"),
     ],
 )
 def test_mechanism(sentence, lang, expected):
