@@ -6,7 +6,8 @@ have. Each path answers with one misbehaviour: it hangs after the headers, drops
 in the middle of the body, answers 429 or 503 forever, redirects in a loop, streams an endless
 or huge body, trickles a byte at a time, or sends a gzip bomb. `BAD_PAGES` is a corpus of broken
 pages the project writes itself (lying charsets, mixed encodings, binary, 0 bytes, deep nesting,
-script only ...), generated here in code so that nothing large is committed.
+script only ...), generated here in code so that nothing large is committed. `HOSTILE_QUERIES`
+and `LONG_QUERIES` are search and watch queries that must give a result or one clear line.
 
     with serve_hostile({"/a.html": hang_after_headers(), "/feed.xml": feed(["/a.html"])}) as base:
         ...
@@ -29,6 +30,17 @@ from xml.sax.saxutils import escape as xml_escape
 Behaviour = Callable[["_Handler"], None]
 
 MB = 1024 * 1024
+
+# Every FTS5 special character, unbalanced quotes and brackets, operators alone, control characters.
+HOSTILE_QUERIES = list("\"*^():-+{}[]<>,.;!@#$%&=|\\/?~`'") + [
+    "AND", "OR", "NOT", "NEAR", "NEAR(", "NEAR(华为 芯片, 5)", "title:", "body:", "lang:", "-", "--", '""', '" "', '"华为',
+    '华为"', '"export controls', "((华为", "华为))", ")(", "OR OR", "华为 OR", "OR 华为", "NOT 华为", "-华为", "* 华为", "华为 *",
+    "^华为", "{title}: 华为", "title:(华为", "\x00", "\ue000", "\u200b", "🙂", "\t\n", " ", "华为\x00芯片", "sanction**", "*sanction",
+]
+LONG_QUERIES = [
+    "华为" * 5000, "a" * 10_000, '"' * 10_000, "(" * 10_000, " OR ".join(["华为"] * 2000), "-" * 10_000, "*" * 10_000,
+    " ".join(f"x{i}" for i in range(2000)), "华为 " * 3000, '"华为 芯片' * 1200,
+]
 
 
 # ---------------------------------------------------------------------------- behaviours

@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from chipwatch.cli import cli
-from tests.chipwatch.test_search_hostile import LONG, SPECIALS
+from chipwatch.hostile import HOSTILE_QUERIES, LONG_QUERIES
 
 
 @pytest.fixture
@@ -25,7 +25,7 @@ def run(db_path, monkeypatch):
     return invoke
 
 
-@pytest.mark.parametrize("query", SPECIALS + LONG, ids=lambda q: repr(q[:20]))
+@pytest.mark.parametrize("query", HOSTILE_QUERIES + LONG_QUERIES, ids=lambda q: repr(q[:20]))
 def test_hostile_watch_query(run, query):
     added = run("watch", "add", "w", "--query", query, "--to", "analyst@example.com", "--backfill")
     if added.exit_code == 2:  # refused: one line saying why
