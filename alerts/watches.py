@@ -12,7 +12,7 @@ from sqlite_utils import Database
 
 from alerts.store import now_iso
 from db.search import LANGS, SearchError, parse_query
-from nlp.events import check_event_type
+from core.vocab import check_event_type
 from nlp.kb import UnknownEntity, resolve_entity_id
 
 DIGESTS = ("daily", "weekly")

@@ -11,9 +11,9 @@ from typing import IO, Any
 
 from sqlite_utils import Database
 
-from crawler.urls import is_http_url
+from core.urls import is_http_url
 from db.store import ArticleRecord, SaveResult, save_articles
-from nlp.language import detect_language
+from core.language import detect_language
 
 logger = logging.getLogger(__name__)
 

@@ -24,7 +24,8 @@ from lxml.html import HtmlElement, fromstring
 from trafilatura.settings import DEFAULT_CONFIG, Document
 from trafilatura.utils import load_html
 
-from nlp.language import detect_language, normalise_hint
+from core.language import detect_language, normalise_tag
+from core.script import HAN_CLASS, HAN_RE, either_script, fold
 
 logger = logging.getLogger(__name__)
 
@@ -134,53 +135,6 @@ def _compact(text: str) -> str:
     return re.sub(r"[\s\"'“”‘’「」『』]+", "", text).lower()
 
 
-# --------------------------------------------------------------------------- Traditional forms
-
-# Simplified characters of the patterns below and their Traditional forms (OpenCC s2t/s2tw):
-# every pattern is written once in Simplified and matches both scripts
-_TRADITIONAL = dict(
-    (pair[0], pair[1:])
-    for pair in """
-    责責 编編 辑輯 审審 对對 声聲 别別 权權 关關 阅閱 读讀 闻聞 报報 荐薦 链鏈 专專 题題 资資 讯訊 热熱
-    门門 欢歡 为為爲 顾顧 评評 论論 网網 发發 顶頂 键鍵 词詞 邮郵 码碼 转轉 载載 请請 仅僅 个個 观觀 点點
-    经經 违違 举舉 见見 馈饋 扫掃 长長 识識 维維 众眾衆 号號 户戶 丝絲 击擊 赞贊 创創 确確 认認 开開 进進
-    设設 页頁 夹夾 钦欽 泪淚 爱愛 刚剛 钟鍾 时時 谢謝 图圖 来來 络絡 于於 摄攝 视視 觉覺 国國 东東 间間
-    浏瀏 览覽 记記 员員 约約 习習 实實 栏欄 执執 笔筆 采採 写寫 译譯 导導 务務 针針 标標 层層 级級 称稱
-    说說 这這 过過 布佈 稿稾 复複 制製 综綜 广廣 华華 台臺 传傳 媒 体體 纸紙 频頻 问問 题題 区區 县縣
-    """.split()
-)
-
-
-def _either(pattern: str) -> str:
-    """A regex pattern written in Simplified Chinese that also matches Traditional text."""
-    out: list[str] = []
-    in_class = escaped = False
-    for char in pattern:
-        forms = _TRADITIONAL.get(char, "") if not escaped else ""
-        if escaped:
-            escaped = False
-        elif char == "\\":
-            escaped = True
-        elif char == "[" and not in_class:
-            in_class = True
-        elif char == "]" and in_class:
-            in_class = False
-        if forms:
-            out.append(char + forms if in_class else f"[{char}{forms}]")
-        else:
-            out.append(char)
-    return "".join(out)
-
-
-def _either_words(words) -> frozenset[str]:
-    """Words in Simplified and in their Traditional spelling."""
-    found = set()
-    for word in words:
-        found.add(word)
-        found.add("".join(_TRADITIONAL.get(c, c)[:1] if c in _TRADITIONAL else c for c in word))
-    return frozenset(found)
-
-
 # --------------------------------------------------------------------------- meta tags
 
 
@@ -201,7 +155,7 @@ def _meta_tags(tree: HtmlElement) -> dict[str, str]:
 def _html_lang(tree: HtmlElement, meta: dict[str, str]) -> str | None:
     """The page's declared language: <html lang>, content-language or og:locale."""
     for value in (tree.get("lang"), tree.get("xml:lang"), meta.get("content-language"), meta.get("og:locale")):
-        if value and normalise_hint(value):
+        if value and normalise_tag(value):
             return value
     return None
 
@@ -488,10 +442,10 @@ _TIME = (
     r"(?:\.\d+)?\s*(?P<tz>Z|[+-]\d{2}:?\d{2}|(?:GMT|UTC)\s*[+-]\s*\d{1,2}(?::?\d{2})?|[(（]?北京时间[)）]?)?"
 )
 _DATE_RES = (
-    re.compile(_either(r"(?<!\d)(?P<y>(?:19|20)\d{2})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日?(?:" + _TIME + r")?(?!\d)")),
-    re.compile(_either(r"(?<!\d)(?P<y>(?:19|20)\d{2})(?P<sep>[-/.])(?P<m>\d{1,2})(?P=sep)(?P<d>\d{1,2})(?:" + _TIME + r")?(?!\d)")),
+    re.compile(either_script(r"(?<!\d)(?P<y>(?:19|20)\d{2})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日?(?:" + _TIME + r")?(?!\d)")),
+    re.compile(either_script(r"(?<!\d)(?P<y>(?:19|20)\d{2})(?P<sep>[-/.])(?P<m>\d{1,2})(?P=sep)(?P<d>\d{1,2})(?:" + _TIME + r")?(?!\d)")),
 )
-_DATE_LABEL_RE = re.compile(_either(r"(?:发布|发表|刊发|出版)?(?:时间|日期)\s*[:：]|发表于|发布于|Published|Posted"))
+_DATE_LABEL_RE = re.compile(either_script(r"(?:发布|发表|刊发|出版)?(?:时间|日期)\s*[:：]|发表于|发布于|Published|Posted"))
 _EARLIEST_YEAR = 1995
 
 
@@ -990,7 +944,7 @@ def _collect(elem: _Element, out: list[str], buffer: list[str], split_lines: boo
 # --------------------------------------------------------------------------- paragraph cleaning
 
 # a paragraph that starts like this ends the article: what follows is page furniture
-_STOP_RE = re.compile(_either(
+_STOP_RE = re.compile(either_script(
     r"^[\[【(（]?\s*(?:责任编辑|责编|编辑|主编|审核|审校|校对|值班编辑|免责声明|特别声明|版权声明|声明)\s*[:：/|｜]"
     r"|^[\[【(（]?(?:责任编辑|责编|编辑)[ \t]+[^\s)）\]】]{1,8}(?:[ \t]+(?:校对|审核)[ \t]+[^\s)）\]】]{1,8})?[)）\]】]?$"
     r"|^(?:相关阅读|相关新闻|相关文章|相关报道|相关推荐|相关链接|相关专题|相关搜索|相关资讯|延伸阅读|推荐阅读|热门推荐|"
@@ -1002,7 +956,7 @@ _STOP_RE = re.compile(_either(
     re.I,
 )
 # a short paragraph holding one of these is copyright/footer or app-promotion text
-_FOOTER_RE = re.compile(_either(
+_FOOTER_RE = re.compile(either_script(
     r"版权所有|Copyright|©|All Rights Reserved|ICP备|未经授权不得转载|违法和不良信息举报|意见反馈|"
     r"(?:扫描|扫码|扫一扫|长按|识别).{0,15}(?:二维码|关注|下载)|关注.{0,20}(?:公众号|官方微信|微信号|官方微博)|"
     r"下载.{0,12}(?:客户端|APP)|客户端.{0,20}下载|【(?:点击投票|下载地址|点击下载)】|粉丝福利|^\S{0,10}公众号$"),
@@ -1010,9 +964,9 @@ _FOOTER_RE = re.compile(_either(
 )
 _FOOTER_MAX = 120
 # "原标题：<the headline>" repeats the title (a different original title is kept)
-_ORIGINAL_TITLE_RE = re.compile(_either(r"^[（(]?原标题[:：]|[)）]$"))
+_ORIGINAL_TITLE_RE = re.compile(either_script(r"^[（(]?原标题[:：]|[)）]$"))
 # paragraphs that are buttons, share prompts, reactions or relative times, wherever they stand
-_JUNK_RE = re.compile(_either(
+_JUNK_RE = re.compile(either_script(
     r"^(?:字号|打印|收藏|已收藏!?|知道了|点赞|在看|分享|微信|微博|QQ空间|朋友圈|A\+|A-|大|中|小|【?字体[:：].*|"
     r"原创|举报|关注|取消|确认|加载中.*|加载更多|查看更多|展开全文|阅读全文|点击查看.*|点击进入专题.*|"
     r"点击.{0,6}阅读原文|阅读原文|设为首页.*|添加收藏夹.*|加入收藏.*|"
@@ -1021,21 +975,20 @@ _JUNK_RE = re.compile(_either(
     r"(?:【[^】]{1,6}】\s*)+|(?:当前|现在|您的|您所在的|所在)?位置\s*[:：].{0,60}|.*[【\[]详细[】\]]|感谢您的反馈.*|图片均?来自网络|图片来源于网络|(?:微信)?扫一扫.{0,20}|关注该公众号|.{0,10}公众号)$"
 ))
 # trailing link text glued to the last line: "返回腾讯网首页>>", "返回搜狐，查看更多"
-_TRAILER_RE = re.compile(_either(
+_TRAILER_RE = re.compile(either_script(
     r"\s*返回[^，。！？]{1,12}(?:首页\s*(?:>>|»)?|[，,]\s*查看更多)\s*$"
     r"|\s*[(（][^()（）]{0,40}(?:下载|客户端|APP|扫码|关注)[^()（）]{0,30}[)）]\s*$"
     r"|(?<=[。！？!?…）)」”])\s*(?:责任编辑|责编|编辑)\s*[:：|｜]\s*\S{1,8}$"
 ))
 # image captions and credits left as their own paragraph
-_CAPTION_RE = re.compile(_either(
+_CAPTION_RE = re.compile(either_script(
     r"^(?:[▲△↑▼]|图为|图\s*[:：]|图片来自|图片来源|（图片来源|\(图片来源|（点击.{0,8}大图）|资料图)"
     r"|(?:摄|供图|截图|视觉中国|视觉中国\s*资料|资料图|IC photo|东方IC|图片来源于网络|图源网络)\s*[)）]?[。.]?$"
 ))
 _CAPTION_MAX = 60
 # "来源：澎湃新闻" or "2019-09-24 09:10 来源：澎湃新闻" lines above the text
-_INFO_LINE_RE = re.compile(_either(r"^(?:来源|作者|编辑|发布时间|发布日期|时间|日期|稿源)\s*[:：]\s*\S{0,20}$"))
-_INFO_WORDS_RE = re.compile(_either(r"来源|作者|发布|编辑|时间|日期|浏览|阅读|字号|点击"))
-_HAN_RE = re.compile(r"[\u4e00-\u9fff]")
+_INFO_LINE_RE = re.compile(either_script(r"^(?:来源|作者|编辑|发布时间|发布日期|时间|日期|稿源)\s*[:：]\s*\S{0,20}$"))
+_INFO_WORDS_RE = re.compile(either_script(r"来源|作者|发布|编辑|时间|日期|浏览|阅读|字号|点击"))
 _HEADER_LINES = 5
 _NAV_LINES = 30
 # the headline this far into the first paragraph means the page header was glued to the text
@@ -1102,7 +1055,7 @@ def _strip_glued_header(paragraphs: list[str], title: str | None, header: str) -
 def _dedupable(para: str) -> bool:
     """Prose repeated (a summary above the text, a title below it) is dropped; code lines and
     short lines may repeat legitimately."""
-    return len(_HAN_RE.findall(para)) >= 10 or (len(para) >= 60 and para.endswith((".", "!", "?", "。", "！", "？")))
+    return len(HAN_RE.findall(para)) >= 10 or (len(para) >= 60 and para.endswith((".", "!", "?", "。", "！", "？")))
 
 
 def _drop_header_lines(paragraphs: list[str], title: str | None) -> list[str]:
@@ -1164,21 +1117,23 @@ def _drop_byline_lines(paragraphs: list[str]) -> list[str]:
 # keys that need a separator after them ("文/王文", "作者：魏星", "By Jane Doe")
 _BYLINE_KEY = r"(?:文/图|图/文|撰文|撰稿|执笔|采写|编译|整理|作者|文|By|by|BY)\s*[:：/｜|]\s*|(?:By|by|BY)\s+"
 # reporter keys, maybe after the outlet ("澎湃新闻记者 段彦超", "（记者陈智 整合）")
-_REPORTER_KEY = r"[\u4e00-\u9fff]{0,8}?(?:特约记者|见习记者|实习记者|首席记者|记者|通讯员|专栏作者|作者)\s*[:：/]?\s*"
-_HAN_NAME = r"[\u4e00-\u9fff]{2,4}(?:·[\u4e00-\u9fff]{1,6})?"
+_REPORTER_KEY = rf"[{HAN_CLASS}]{{0,8}}?(?:特约记者|见习记者|实习记者|首席记者|记者|通讯员|专栏作者|作者)\s*[:：/]?\s*"
+_HAN_NAME = rf"[{HAN_CLASS}]{{2,4}}(?:·[{HAN_CLASS}]{{1,6}})?"
 _LATIN_NAME = r"[A-Z][A-Za-z'\-]+(?:[ \t]+[A-Z]\.)?(?:[ \t]+[A-Z][A-Za-z'\-]+){1,2}"
 _NAME = rf"(?:{_LATIN_NAME}|{_HAN_NAME})"
 # names of one byline stay on one line: a newline ends the list
 _NAME_SEP = r"(?:[ \t]*[、，,&;；][ \t]*|[ \t]*(?:和|及|与)[ \t]*|[ \t]+and[ \t]+|[ \t]+)"
 _NAME_END = r"(?=$|[\s、，,;；&/／|｜）)】\]。.]|报道|报导|摄|发自|整合|综合|编辑|对此)"
 _NAME_RE = re.compile(_NAME)
-_BYLINE_RE = re.compile(_either(
+_BYLINE_RE = re.compile(either_script(
     rf"(?:^|(?<=[\s（(【\[｜|：:，,/》”]))(?:{_BYLINE_KEY}|{_REPORTER_KEY})"
     rf"(?P<names>{_NAME}(?:{_NAME_SEP}{_NAME})*){_NAME_END}"),
     re.M,
 )
-# 2-4 Han characters that follow 记者 in running text but are not names
-_NOT_NAMES = _either_words(
+# 2-4 Han characters that follow 记者 in running text but are not names (compared folded: any script)
+_NOT_NAMES = frozenset(
+    fold(word)
+    for word in
     """
     整合 综合 报道 摄影 编辑 通讯员 实习生 发自 获悉 了解 了解到 注意到 发现 采访 调查 来源 供稿 联合 发布 表示
     看到 走访 梳理 统计 查询 致电 询问 咨询 联系 观察 测试 体验 未知 佚名 匿名 本站 本报 本网 原创 网友 小编
@@ -1187,12 +1142,12 @@ _NOT_NAMES = _either_words(
     """.split()
 )
 # "南都记者" is an outlet's reporter, not a name
-_TITLE_WORDS = tuple(_either_words(("记者", "作者", "编辑", "通讯员", "主编", "评论员")))
-_ORG_RE = re.compile(_either(
+_TITLE_WORDS = tuple(fold(word) for word in ("记者", "作者", "编辑", "通讯员", "主编", "评论员"))
+_ORG_RE = re.compile(either_script(
     r"(?:网|报|社|台|新闻|频道|中心|客户端|官方|日报|晚报|早报|周刊|杂志|科技|财经|传媒|媒体|集团|公司|部|局|委|办|"
     r"综合|号|消息|版权所有)$|网易|新浪|腾讯|搜狐|凤凰|澎湃|百度|头条|微信|公众号|企鹅号|百家号"
 ))
-_JUNK_AUTHOR_RE = re.compile(_either(r"\d|@|https?:|www\.|\.com|授权|声明|来源|时间|关注|复制|链接|编辑|责编|Email|^Name$|admin|未知|佚名|匿名"), re.I)
+_JUNK_AUTHOR_RE = re.compile(either_script(r"\d|@|https?:|www\.|\.com|授权|声明|来源|时间|关注|复制|链接|编辑|责编|Email|^Name$|admin|未知|佚名|匿名"), re.I)
 
 
 def _names_in(text: str, strict: bool) -> list[str]:
@@ -1201,7 +1156,7 @@ def _names_in(text: str, strict: bool) -> list[str]:
     for match in _BYLINE_RE.finditer(text):
         for name in _NAME_RE.findall(match["names"]):
             name = name.strip()
-            if name and name not in _NOT_NAMES and not name.endswith(_TITLE_WORDS) and _plausible_author(name):
+            if name and fold(name) not in _NOT_NAMES and not fold(name).endswith(_TITLE_WORDS) and _plausible_author(name):
                 names.append(name)
         if strict and names:
             break
@@ -1231,7 +1186,7 @@ def _plausible_author(name: str) -> bool:
     name = name.strip()
     if not name or len(name) > 40 or _JUNK_AUTHOR_RE.search(name) or _ORG_RE.search(name):
         return False
-    if re.search(r"[\u4e00-\u9fff]", name):
+    if HAN_RE.search(name):
         return 2 <= len(name.replace("·", "")) <= 8 and " " not in name
     # bylines found in text are capitalised by their pattern; meta tags may hold a handle
     return len(name.split()) <= 4 and len(name) >= 2

@@ -10,7 +10,7 @@ import datetime as dt
 import sqlite3
 from html import escape
 
-from nlp.events import EVENT_TYPES
+from core.vocab import EVENT_TYPES
 
 # one colour per event type, distinguishable in print and for common colour blindness (Okabe-Ito)
 COLOURS = dict(zip(EVENT_TYPES, ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#999933"), strict=True))

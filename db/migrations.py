@@ -243,3 +243,11 @@ def m005_events(db: Database) -> None:
     db.execute("ALTER TABLE article_analysis ADD COLUMN relevant INTEGER")
     db.execute("ALTER TABLE article_analysis ADD COLUMN relevance REAL")
     db.execute("CREATE INDEX article_analysis_relevant ON article_analysis(relevant) WHERE relevant = 1")
+
+
+@migrations()
+def m006_reindex_one_fold(db: Database) -> None:
+    """Re-index every article: the index's Traditional → Simplified fold and language tags now come
+    from chipwatch's one bottom layer (core/script.py, core/language.py), shared with extraction,
+    the knowledge base and the event rules (a language tag such as fr-FR is indexed as fr now)."""
+    search.index_all(db)

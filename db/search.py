@@ -8,10 +8,10 @@ So the index holds a *search form* of each title and text, computed here in Pyth
 by plain unicode61:
 
 - NFKC (full-width ＡＩ１００ and ，become AI100 and ,), then Traditional characters to Simplified
-  through a character table built once from OpenCC (t2s, plus the Hong Kong and Taiwan
-  variants), closed so that both scripts of a word end at one form (麼 → 么 → 幺). A table, not
-  OpenCC's phrase converter: a query has no context, so the mapping must not depend on context,
-  and it is 8x faster (2 100 against 270 articles/s for the whole search form).
+  through chipwatch's one fold table (core/script.py: OpenCC's character tables, closed so that
+  both scripts of a word end at one form). A table, not OpenCC's phrase converter: a query has
+  no context, so the mapping must not depend on context, and it is 8x faster (2 100 against
+  270 articles/s for the whole search form).
 - every Han character is its own token (`华 为`); Latin words and numbers stay words (A100, H20,
   910B), which unicode61 case-folds and strips of accents.
 - a clause or sentence break (。，、；：？！, a line break, `.` `,` `:` except inside a word such as
@@ -53,7 +53,9 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from nlp.events import check_event_type
+from core.language import normalise_tag
+from core.script import HAN_BMP_RANGES, HAN_CLASS, fold_table
+from core.vocab import LANGS, check_event_type
 
 logger = logging.getLogger(__name__)
 
@@ -75,18 +77,13 @@ SNIPPET_CHARS_ZH = 90
 SNIPPET_CHARS_EN = 220
 MARK_OPEN, MARK_CLOSE = "«", "»"
 
-_HAN_RANGES = ((0x3400, 0x4DC0), (0x4E00, 0xA000), (0xF900, 0xFB00))
-_HAN_CLASS = r"\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 _SUPPLEMENTARY_HAN_RE = re.compile(r"([\U00020000-\U0003134f])")
 _SUPPLEMENTARY_PRIVATE_RE = re.compile(r"[\U000f0000-\U0010ffff]")
 # `.`, `,` and `:` between two letters or digits (3.5, U.S, 1,000, 10:30) join a word; elsewhere they end a clause
 _ASCII_BREAK_RE = re.compile(r"[;!?]|(?<![A-Za-z0-9])[.,:]|[.,:](?![A-Za-z0-9])")
 _CJK_BREAKS = "。、；：？！…‥｡､︰\n\r\u2028\u2029\u0085"
 _QUOTES = str.maketrans({c: '"' for c in "“”„‟〝〞「」『』"})
-_TOKEN_CHAR_RE = re.compile(rf"[^\W_]|[{_HAN_CLASS}]")
-
-_HANT_TAGS = ("zh-hant", "zh-tw", "zh-hk", "zh-mo", "zh-cmn-hant", "zh-yue")
-LANGS = ("en", "zh", "zh-Hant")
+_TOKEN_CHAR_RE = re.compile(rf"[^\W_]|[{HAN_CLASS}]")
 
 
 class SearchError(ValueError):
@@ -109,44 +106,11 @@ class Hit:
 
 
 @lru_cache(maxsize=1)
-def t2s_table() -> dict[str, str]:
-    """Traditional (and HK/TW variant) character → Simplified character, from OpenCC, closed under itself.
-
-    The index depends on it: if it changes (another OpenCC), a migration must call index_all().
-    """
-    import opencc  # imported here: building the table is the only use, once per process
-    from opencc import OpenCC
-
-    converters = [OpenCC(name) for name in ("t2s", "hk2s", "tw2s")]
-    folder = os.path.join(os.path.dirname(opencc.__file__), "dictionary")
-    chars: set[str] = set()
-    for name in ("TSCharacters.txt", "HKVariants.txt", "HKVariantsRev.txt", "TWVariants.txt", "TWVariantsRev.txt", "STCharacters.txt"):
-        with open(os.path.join(folder, name), encoding="utf-8") as handle:
-            for line in handle:
-                chars.update(c for c in line.split() if len(c) == 1)
-    step: dict[str, str] = {}
-    for char in sorted(chars):
-        simple = next((s for s in (c.convert(char) for c in converters) if len(s) == 1 and s != char), None)
-        if simple:
-            step[char] = simple
-    table: dict[str, str] = {}
-    for char in step:  # 麼 → 么 → 幺: both must end at 幺, or 什麼 and 什么 differ; a cycle ends at its least member
-        path = [char]
-        while step.get(path[-1]) not in (None, *path):
-            path.append(step[path[-1]])
-        loop = step.get(path[-1])
-        end = min(path[path.index(loop) :]) if loop is not None else path[-1]
-        if end != char:
-            table[char] = end
-    return table
-
-
-@lru_cache(maxsize=1)
 def _form_table() -> dict[int, str]:
     """One str.translate pass: Han → ` simplified `, clause breaks → ` SEP `, controls and private use → space."""
-    t2s = t2s_table()
+    t2s = fold_table()
     table: dict[int, str] = {}
-    for start, stop in _HAN_RANGES:
+    for start, stop in HAN_BMP_RANGES:
         for code in range(start, stop):
             char = chr(code)
             table[code] = f" {t2s.get(char, char)} "
@@ -213,15 +177,11 @@ def _seconds(iso: str | None) -> int | None:
 
 
 def lang_token(lang: str | None) -> str:
-    """The index's `lang` column: zh (Simplified), zhhant, en, or the code's letters ("und" for none)."""
-    tag = (lang or "").strip().lower().replace("_", "-")
-    if tag.startswith(_HANT_TAGS):
-        return "zhhant"
-    if tag == "zh" or tag.startswith(("zh-", "cmn")):
-        return "zh"
-    if tag == "en" or tag.startswith("en-"):
-        return "en"
-    return re.sub(r"[^a-z0-9]", "", tag) or "und"
+    """The index's `lang` column: zh (Simplified), zhhant, en, another code's primary subtag, "und" for none."""
+    code = normalise_tag(lang)
+    if code is None:
+        return "und"
+    return "zhhant" if code == "zh-Hant" else code
 
 
 def create_index(db: Database) -> None:
@@ -718,12 +678,12 @@ def _normal_table() -> dict[int, str]:
 
     Length-preserving, so positions found in the normalised text are positions in the original.
     """
-    table: dict[int, int | str] = {ord(char): simple for char, simple in t2s_table().items()}
+    table: dict[int, int | str] = {ord(char): simple for char, simple in fold_table().items()}
     for code in [*range(0xC0, 0x250), *range(0xFF01, 0xFF5F)]:
         char = chr(code)
         norm = unicodedata.normalize("NFKC", char)
         if len(norm) == 1:
-            base = unicodedata.normalize("NFD", t2s_table().get(norm, norm))[0]
+            base = unicodedata.normalize("NFD", fold_table().get(norm, norm))[0]
             if base != char:
                 table[code] = base
     return table  # type: ignore[return-value]
@@ -737,9 +697,9 @@ def _normalise(text: str) -> str:
 
 _BREAK_CLASS = re.escape(_CJK_BREAKS + ";!?")
 _GAP = rf"(?:[^\w{_BREAK_CLASS}.,:]|_|[.,:](?=[0-9a-z])){{0,6}}"  # what may lie between two tokens of a phrase
-_LATIN_BEFORE = rf"(?<![^\W_{_HAN_CLASS}])"
-_LATIN_AFTER = rf"(?![^\W_{_HAN_CLASS}])"
-_FORM_TOKEN_RE = re.compile(rf"[{_HAN_CLASS}]|{SEP}|[^\W_{_HAN_CLASS}]+")
+_LATIN_BEFORE = rf"(?<![^\W_{HAN_CLASS}])"
+_LATIN_AFTER = rf"(?![^\W_{HAN_CLASS}])"
+_FORM_TOKEN_RE = re.compile(rf"[{HAN_CLASS}]|{SEP}|[^\W_{HAN_CLASS}]+")
 SNIPPET_TERMS = 8
 SNIPPET_SPANS_PER_TERM = 20
 
@@ -752,7 +712,7 @@ def _term_pattern(term: Term) -> re.Pattern[str]:
     for i, token in enumerate(tokens):
         if token == SEP:
             parts.append(f"[{_BREAK_CLASS}.,:]")
-        elif len(token) == 1 and re.match(rf"[{_HAN_CLASS}]", token):
+        elif len(token) == 1 and re.match(rf"[{HAN_CLASS}]", token):
             parts.append(re.escape(token))
         else:
             tail = r"[^\W_]*" if term.prefix and i == len(tokens) - 1 else _LATIN_AFTER
@@ -772,7 +732,7 @@ def snippet(text: str | None, terms: list[Term]) -> str:
             if match.end() > match.start():
                 spans.append((match.start(), match.end(), number))
     spans.sort()
-    chinese = len(re.findall(rf"[{_HAN_CLASS}]", text[:400])) > 40
+    chinese = len(re.findall(rf"[{HAN_CLASS}]", text[:400])) > 40
     width = SNIPPET_CHARS_ZH if chinese else SNIPPET_CHARS_EN
     start = 0
     if spans:

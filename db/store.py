@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from crawler.urls import normalize_url
+from core.urls import normalize_url
 from db import dedup, search
 from db.migrations import migrations
 

@@ -25,7 +25,7 @@ from collections import defaultdict
 from dataclasses import replace
 from pathlib import Path
 
-from nlp.events import EVENT_TYPES
+from core.vocab import EVENT_TYPES
 from nlp.events.data import LabelledText, load_labelled
 from nlp.events.extract import EventConfig, EventExtractor, candidates
 from nlp.events.train import entities_for

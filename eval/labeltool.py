@@ -21,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from nlp.events import EVENT_TYPES, MECHANISMS  # noqa: E402
+from core.vocab import EVENT_TYPES, MECHANISMS  # noqa: E402
 from nlp.events.text import sentences  # noqa: E402
 
 ARTICLE_FILES = [ROOT.parent / "shared" / "data" / "articles" / name for name in ("dev.jsonl", "pool.jsonl")]

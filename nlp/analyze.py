@@ -16,7 +16,7 @@ from spacy.tokens import Doc
 
 from nlp.events.extract import EventConfig, EventExtractor
 from nlp.kb import KnowledgeBase, shared_kb
-from nlp.language import detect_language
+from core.language import detect_language
 from nlp.pipeline import PipelineConfig, build_pipeline, family_of
 from nlp.sanctions import SanctionsIndex
 

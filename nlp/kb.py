@@ -1,7 +1,8 @@
 """The entity knowledge base: organisations and products, loaded from `nlp/kb/*.jsonl`.
 
 Pure and typed: names in, entities out. A mention resolves by exact lookup of its normalised
-form (see `normalize_name`) over every entity's name, Chinese names and aliases, so Simplified
+form (core.names.normalize_name, shared with the sanctions lists) over every entity's name,
+Chinese names and aliases, so Simplified
 and Traditional script, case, spacing, punctuation and legal suffixes ("Co., Ltd.", 有限公司)
 do not matter, while a longer or different name ("SenseTime Capital Partners") does not match.
 Places ("Washington", "Beijing") are not organisations and are not in the KB.
@@ -9,17 +10,17 @@ Places ("Washington", "Beijing") are not organisations and are not in the KB.
 
 from __future__ import annotations
 
-
 import json
 import logging
 import re
-import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
+
+from core.names import normalize_name
 
 logger = logging.getLogger(__name__)
 
@@ -68,57 +69,6 @@ _LABEL_KINDS = {
 _ID_RE = re.compile(r"^(org|product):[a-z0-9]+(?:-[a-z0-9]+)*$")
 _COUNTRY_RE = re.compile(r"^(?:[A-Z]{2})$")
 
-# Legal and corporate-form suffixes, stripped from the end of a name (repeatedly, so
-# "Group Co., Ltd." goes). English ones are whole tokens after dots are dropped ("N.V." -> "nv").
-# "group" and "holdings" are included: "Alibaba Group", "Tencent Holdings" and "SCREEN Holdings"
-# are how the firms themselves are named, and no two KB entities differ only by them.
-_EN_SUFFIXES = frozenset(
-    {
-        "co",
-        "corp",
-        "corporation",
-        "company",
-        "inc",
-        "incorporated",
-        "ltd",
-        "limited",
-        "llc",
-        "plc",
-        "gmbh",
-        "nv",
-        "bv",
-        "ag",
-        "sa",
-        "se",
-        "kk",
-        "pte",
-        "holdings",
-        "holding",
-        "group",
-    }
-)
-# checked longest first, on the Simplified form (so 集團 is covered by 集团)
-_ZH_SUFFIXES = tuple(
-    sorted(
-        (
-            "集团股份有限公司",
-            "集团有限公司",
-            "控股有限公司",
-            "股份有限公司",
-            "有限责任公司",
-            "有限公司",
-            "股份公司",
-            "集团公司",
-            "公司",
-            "集团",
-            "控股",
-        ),
-        key=len,
-        reverse=True,
-    )
-)
-
-
 class KBError(ValueError):
     """The KB data is invalid; `problems` lists every problem found, one line each."""
 
@@ -162,8 +112,9 @@ def _converter(config: str) -> Any:
     return OpenCC(config)
 
 
-def to_simplified(text: str) -> str:
-    """Traditional -> Simplified, character by character (OpenCC t2s)."""
+def simplified_spelling(text: str) -> str:
+    """How `text` is written in Simplified Chinese (OpenCC t2s, phrase by phrase): a spelling to
+    find in running text, not a comparison key (names compare by core.names.normalize_name)."""
     return _converter("t2s").convert(text)
 
 
@@ -176,50 +127,6 @@ def traditional_forms(text: str) -> tuple[str, ...]:
         if form not in out:
             out.append(form)
     return tuple(out)
-
-
-def _is_separator(ch: str) -> bool:
-    cat = unicodedata.category(ch)
-    return cat[0] in "PZS" or ch.isspace()
-
-
-def _strip_en_suffixes(tokens: list[str]) -> list[str]:
-    if tokens and tokens[0] == "the" and len(tokens) > 1:
-        tokens = tokens[1:]
-    while len(tokens) > 1 and tokens[-1] in _EN_SUFFIXES:
-        tokens = tokens[:-1]
-    return tokens
-
-
-def _strip_zh_suffixes(key: str) -> str:
-    changed = True
-    while changed:
-        changed = False
-        for suffix in _ZH_SUFFIXES:
-            if key.endswith(suffix) and len(key) > len(suffix):
-                key = key[: -len(suffix)]
-                changed = True
-                break
-    return key
-
-
-@lru_cache(maxsize=65536)
-def normalize_name(text: str) -> str:
-    """The lookup key of a name: NFKC, Traditional -> Simplified, casefolded, legal suffixes
-    (Co., Ltd., Inc., Group, 有限公司, 集团 ...) stripped from the end, and spaces and
-    punctuation removed.
-
-    >>> normalize_name("SenseTime Group Inc."), normalize_name("商湯科技有限公司")
-    ('sensetime', '商汤科技')
-    """
-    text = to_simplified(unicodedata.normalize("NFKC", text)).casefold()
-    # "N.V.", "Co.", "U.S." are one token each once their dots go; other punctuation separates
-    text = text.replace(".", "")
-    spaced = "".join(" " if _is_separator(ch) else ch for ch in text)
-    tokens = spaced.split()
-    full = "".join(tokens)
-    key = _strip_zh_suffixes("".join(_strip_en_suffixes(tokens)))
-    return key or full
 
 
 def _as_str(value: Any) -> str | None:
@@ -438,7 +345,7 @@ class KnowledgeBase:
             for surface in entity.surfaces():
                 for form in (
                     surface,
-                    to_simplified(surface),
+                    simplified_spelling(surface),
                     *traditional_forms(surface),
                 ):
                     if form not in seen:
@@ -511,7 +418,7 @@ def place_names(path: str | Path | None = None) -> list[tuple[str, str]]:
             raise KBError([f"{file.name}:{number}: unknown place type {row.get('type')!r}"])
         seen: set[str] = set()
         for surface in [row["name"], row.get("zh"), *row.get("aliases", [])]:
-            for form in (surface, to_simplified(surface), *traditional_forms(surface)) if surface else ():
+            for form in (surface, simplified_spelling(surface), *traditional_forms(surface)) if surface else ():
                 if form not in seen and len(form) >= 2:
                     seen.add(form)
                     names.append((form, label))

@@ -35,7 +35,8 @@ def _kb_fingerprint(kb_dir: Path = KB_DIR) -> str:
 
 
 # Stored with each processed article: a change here, or in the knowledge base, makes `chipwatch process` redo the work.
-PIPELINE_VERSION = f"entities-1+events-2+kb-{_kb_fingerprint()}"
+# entities-2: names are keyed through the one fold table (core.script), not OpenCC's phrase converter.
+PIPELINE_VERSION = f"entities-2+events-2+kb-{_kb_fingerprint()}"
 
 
 @dataclass

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import IO, Any
 
-from nlp.kb import normalize_name
+from core.names import normalize_name
 
 logger = logging.getLogger(__name__)
 

@@ -22,7 +22,7 @@ from crawler.extract import ExtractionError
 from crawler.items import ArticleItem, FailedPage
 from crawler.page import PageParser
 from crawler.sources import Source, load_sources
-from crawler.urls import is_http_url, normalize_url
+from core.urls import is_http_url, normalize_url
 from db.store import is_known_url, now_utc, open_db
 
 logger = logging.getLogger(__name__)

@@ -15,7 +15,8 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
-from nlp.kb import KnowledgeBase, normalize_name, place_names, shared_kb
+from core.names import normalize_name
+from nlp.kb import KnowledgeBase, place_names, shared_kb
 
 logger = logging.getLogger(__name__)
 

@@ -17,7 +17,8 @@ from functools import cache, lru_cache
 from typing import Any
 
 from nlp.events.lexicon import lexicon_lang, mechanism
-from nlp.kb import normalize_name, place_english_names
+from core.names import normalize_name
+from nlp.kb import place_english_names
 
 GOVERNMENT_ACTS = {"export_restriction", "entity_listing", "license_decision", "enforcement"}
 SUPPLIER_IS_TARGET = {"circumvention", "chip_procurement"}

@@ -27,11 +27,12 @@ from typing import Any
 import numpy as np
 
 from nlp.errors import PipelineError
-from nlp.events import EVENT_TYPES
+from core.script import fold
+from core.vocab import EVENT_TYPES
 from nlp.events.arguments import arguments_for
 from nlp.events.lexicon import lexicon_lang, signals, strong_types, trigger_types
 from nlp.events.model import MODELS_DIR, Encoder, Head, SequenceClassifier, load_encoder
-from nlp.events.text import fold, sentences
+from nlp.events.text import sentences
 
 logger = logging.getLogger(__name__)
 

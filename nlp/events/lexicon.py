@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from nlp.events import EVENT_TYPES
-from nlp.events.text import fold
+from core.script import fold
+from core.vocab import EVENT_TYPES
 
 TRIGGERS: dict[str, dict[str, str]] = {
     "export_restriction": {

@@ -27,7 +27,7 @@ from typing import Protocol
 import numpy as np
 
 from nlp.errors import PipelineError
-from nlp.events import EVENT_TYPES
+from core.vocab import EVENT_TYPES
 
 logger = logging.getLogger(__name__)
 

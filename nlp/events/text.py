@@ -1,4 +1,4 @@
-"""Sentences with offsets, and the folded form the event rules read (Traditional → Simplified, same length).
+"""Sentences with offsets. (The event rules read text folded by core.script.fold: Traditional → Simplified, same length.)
 
 A sentence runs from just after the previous end mark (。！？!? ; a full stop followed by a space,
 unless it ends an abbreviation such as U.S. or Inc. or a lowercase word or number follows; a line
@@ -9,7 +9,6 @@ eval/data/events follow (they predate the abbreviation rule; training maps them 
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 _BREAK_RE = re.compile(r"[。！？!?]+[”’」』\"')）]*|\.(?=\s)|\.$|\n+")
 MAX_SENTENCE_CHARS = 600  # a run-on "sentence" (a table, a list without marks) is cut here
@@ -55,16 +54,3 @@ def _trimmed(text: str, start: int, end: int) -> list[tuple[int, int]]:
         return []
     return [(s, min(s + MAX_SENTENCE_CHARS, end)) for s in range(start, end, MAX_SENTENCE_CHARS)]
 
-
-@lru_cache(maxsize=1)
-def _fold_table() -> dict[int, str]:
-    from db.search import (
-        t2s_table,  # the search index's character table: one script for rules and queries
-    )
-
-    return {ord(k): v for k, v in t2s_table().items()}
-
-
-def fold(text: str) -> str:
-    """Traditional characters → Simplified, one character for one, so offsets stay valid."""
-    return text.translate(_fold_table())

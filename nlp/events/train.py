@@ -25,7 +25,8 @@ from typing import Any
 
 import numpy as np
 
-from nlp.events import EVENT_TYPES
+from core.script import fold
+from core.vocab import EVENT_TYPES
 from nlp.events.data import ROOT, LabelledText, load_labelled, sentence_label
 from nlp.events.extract import (
     POOLINGS,
@@ -38,7 +39,6 @@ from nlp.events.extract import (
 )
 from nlp.events.lexicon import lexicon_lang
 from nlp.events.model import MINILM, MODELS_DIR, USE, load_encoder, train_head
-from nlp.events.text import fold
 
 CACHE = ROOT / "eval" / ".cache" / "entities.jsonl"
 DEFAULT_ENCODERS = {"en": MINILM, "zh": USE}

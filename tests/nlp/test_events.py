@@ -8,12 +8,13 @@ import pytest
 
 from nlp.analyze import Analyzer
 from nlp.errors import PipelineError
-from nlp.events import EVENT_TYPES, MECHANISMS, check_event_type
+from core.script import fold
+from core.vocab import EVENT_TYPES, MECHANISMS, check_event_type
 from nlp.events.arguments import event_date
 from nlp.events.extract import EventConfig, EventExtractor
 from nlp.events.lexicon import mechanism, trigger_types
 from nlp.events.model import Head, SequenceClassifier, TransformerEncoder, train_head
-from nlp.events.text import fold, sentences
+from nlp.events.text import sentences
 
 
 def spans(text):

@@ -6,7 +6,9 @@ import json
 
 import pytest
 
-from nlp.kb import Entity, KBError, KnowledgeBase, normalize_name, to_simplified
+from core.names import normalize_name
+from core.script import fold
+from nlp.kb import Entity, KBError, KnowledgeBase
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +41,7 @@ def test_no_alias_is_only_a_script_conversion(kb: KnowledgeBase) -> None:
             clashes = [
                 o
                 for o in others
-                if o != alias and to_simplified(o) == to_simplified(alias)
+                if o != alias and fold(o) == fold(alias)
             ]
             assert not clashes, (
                 f"{e.id}: alias {alias!r} is a script variant of {clashes}"

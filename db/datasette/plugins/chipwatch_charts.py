@@ -12,7 +12,7 @@ from datasette import hookimpl
 from datasette.utils.asgi import Response
 
 from db.charts import COLOURS, events_per_week, weekly_svg
-from nlp.events import EVENT_TYPES
+from core.vocab import EVENT_TYPES
 
 LANGS = ("", "en", "zh", "zh-Hant")
 

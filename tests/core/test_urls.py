@@ -1,4 +1,4 @@
-from crawler.urls import is_http_url, normalize_url
+from core.urls import is_http_url, normalize_url
 
 
 def test_tracking_parameters_and_fragment_are_dropped():

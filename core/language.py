@@ -1,17 +1,52 @@
-"""Language and Chinese script detection: pure functions, text in, code out.
+"""Language tags and language detection: pure functions, text in, code out.
+
+A tag as pages write it ("zh-CN", "zh_TW", "zh-Hant-HK", "en-US", "zh-cmn-Hans") becomes one of
+chipwatch's codes (`normalise_tag`): "zh" (Simplified Chinese), "zh-Hant" (Traditional), "en", or
+another language's primary subtag; Taiwan, Hong Kong, Macau and Cantonese are Traditional. The
+same reading serves <html lang>, a source's lang, an import's lang and the search index.
 
 Chinese vs English is decided by counting Han characters against Latin letters; Simplified vs
-Traditional by counting characters that only one of the two scripts uses, as OpenCC sees them.
-Only a sample of a long text is looked at, so the cost per page stays flat.
+Traditional by counting characters that only one of the two scripts uses, as OpenCC's character
+tables say (core.script.script_kind). Only a sample of a long text is looked at, so the cost per page stays flat.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from pathlib import Path
+
+from core.script import HAN_RE, script_kind
 
 logger = logging.getLogger(__name__)
+
+# tags (lower case, "-" separated) whose Chinese is written in Traditional characters
+HANT_TAGS = ("zh-hant", "zh-tw", "zh-hk", "zh-mo", "zh-cmn-hant", "zh-yue")
+_TAG_RE = re.compile(r"[a-z]{2,3}(?:-[a-z0-9]{1,8})*")
+
+
+def normalise_tag(tag: str | None) -> str | None:
+    """Map a language tag to chipwatch's code ("zh", "zh-Hant", "en", "fr", …); None when it is no tag.
+
+    >>> normalise_tag("zh-TW"), normalise_tag("zh-cmn-Hans"), normalise_tag("en_US"), normalise_tag("")
+    ('zh-Hant', 'zh', 'en', None)
+    """
+    if not tag:
+        return None
+    tag = tag.strip().replace("_", "-").lower()
+    if not _TAG_RE.fullmatch(tag):
+        return None
+    if tag.startswith(HANT_TAGS):
+        return "zh-Hant"
+    primary = tag.split("-")[0]
+    if primary in ("zh", "zho", "chi", "cmn"):
+        return "zh"
+    return primary
+
+
+def is_chinese(code: str | None) -> bool:
+    """True for chipwatch's Chinese codes, either script."""
+    return code in ("zh", "zh-Hant")
+
 
 # a few thousand characters are plenty to tell scripts apart
 SAMPLE_CHARS = 3000
@@ -27,7 +62,6 @@ TIE_RATIO = 1.2
 EN_FUNCTION_WORD_SHARE = 0.08
 EN_MIN_WORDS = 20
 
-_HAN_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]")
 _KANA_RE = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff]")
 _HANGUL_RE = re.compile(r"[\uac00-\ud7af\u1100-\u11ff\u3130-\u318f]")
 _LATIN_RE = re.compile(r"[A-Za-z\u00c0-\u024f]")
@@ -40,24 +74,6 @@ _EN_FUNCTION_WORDS = frozenset(
     "had not but which its their they he she we you will would been were said says can".split()
 )
 
-# html lang / hint spellings of Traditional Chinese
-_HANT_TAGS = ("zh-hant", "zh-tw", "zh-hk", "zh-mo", "zh-cmn-hant", "zh-yue")
-
-
-def normalise_hint(hint: str | None) -> str | None:
-    """Map an HTML lang value ("zh-CN", "zh-TW", "en-US", "zh-cmn-Hans") to our codes."""
-    if not hint:
-        return None
-    tag = hint.strip().replace("_", "-").lower()
-    if not tag or not re.fullmatch(r"[a-z]{2,3}(?:-[a-z0-9]{1,8})*", tag):
-        return None
-    if tag.startswith(_HANT_TAGS):
-        return "zh-Hant"
-    if tag.startswith(("zh", "cmn")):
-        return "zh"
-    return tag.split("-")[0]
-
-
 def _sample(text: str) -> str:
     """Head and middle of a long text (a bilingual page may switch script halfway)."""
     if len(text) <= SAMPLE_CHARS:
@@ -67,84 +83,11 @@ def _sample(text: str) -> str:
     return text[:half] + text[middle : middle + half]
 
 
-class _ScriptTable:
-    """Which Han characters only one script uses, decided by OpenCC and cached per character."""
-
-    def __init__(self) -> None:
-        self._t2s = None
-        self._s2t = None
-        self._ambiguous: frozenset[str] = frozenset()
-        self._kind: dict[str, int] = {}  # +1 Traditional only, -1 Simplified only, 0 neither/both
-
-    def _load(self) -> None:
-        from opencc import OpenCC
-
-        self._t2s = OpenCC("t2s")
-        self._s2t = OpenCC("s2t")
-        self._ambiguous = _ambiguous_chars()
-
-    def kinds(self, chars: set[str]) -> dict[str, int]:
-        """Classify characters, converting the ones not seen before in one call per direction."""
-        new = [c for c in chars if c not in self._kind]
-        if new:
-            if self._t2s is None:
-                self._load()
-            # a space is an OpenCC separator, so every character is converted on its own
-            joined = " ".join(new)
-            simplified = self._t2s.convert(joined).split(" ")
-            traditional = self._s2t.convert(joined).split(" ")
-            if len(simplified) != len(new) or len(traditional) != len(new):  # pragma: no cover
-                simplified = [self._t2s.convert(c) for c in new]
-                traditional = [self._s2t.convert(c) for c in new]
-            for char, simp, trad in zip(new, simplified, traditional, strict=True):
-                if char in self._ambiguous:
-                    kind = 0
-                elif simp != char and trad == char:
-                    kind = 1
-                elif trad != char and simp == char:
-                    kind = -1
-                else:
-                    kind = 0
-                self._kind[char] = kind
-        return self._kind
-
-
-def _ambiguous_chars() -> frozenset[str]:
-    """Characters that are standard in both scripts.
-
-    OpenCC converts 台 to 臺, 后 to 後, 里 to 裏 and 于 to 於, yet 台, 后, 里 and 于 are also
-    ordinary Traditional characters (台灣, 皇后). OpenCC's own character tables list such a
-    character among its own conversion candidates; those are ignored when counting.
-    """
-    import opencc
-
-    folder = Path(opencc.__file__).parent / "dictionary"
-    found: set[str] = set()
-    for name in ("STCharacters.txt", "TSCharacters.txt"):
-        try:
-            lines = (folder / name).read_text(encoding="utf-8").splitlines()
-        except OSError:  # pragma: no cover - another OpenCC build without the tables
-            logger.warning("OpenCC table %s not found; ambiguous characters not excluded", name)
-            continue
-        for line in lines:
-            key, _, values = line.partition("\t")
-            if len(key) == 1 and key in values.split():
-                found.add(key)
-    return frozenset(found)
-
-
-_TABLE = _ScriptTable()
-
-
 def script_balance(text: str) -> tuple[int, int]:
     """(Traditional-only, Simplified-only) character counts in a sample of text."""
-    han = _HAN_RE.findall(_sample(text))
-    if not han:
-        return 0, 0
-    kinds = _TABLE.kinds(set(han))
     trad = simp = 0
-    for char in han:
-        kind = kinds[char]
+    for char in HAN_RE.findall(_sample(text)):
+        kind = script_kind(char)
         if kind > 0:
             trad += 1
         elif kind < 0:
@@ -164,9 +107,9 @@ def detect_language(text: str, hint: str | None = None) -> str:
     hint is e.g. the page's <html lang>; it only decides when the text is too short or the
     scripts are tied, or names the language of a non-English Latin-script text.
     """
-    hint_code = normalise_hint(hint)
+    hint_code = normalise_tag(hint)
     sample = _sample(text or "")
-    han = len(_HAN_RE.findall(sample))
+    han = len(HAN_RE.findall(sample))
     kana = len(_KANA_RE.findall(sample))
     hangul = len(_HANGUL_RE.findall(sample))
     latin = len(_LATIN_RE.findall(sample))

@@ -1,4 +1,4 @@
-"""nlp.language: Chinese (both scripts) vs English vs others, on short and mixed texts."""
+"""core.language: Chinese (both scripts) vs English vs others, on short and mixed texts."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from nlp.language import detect_language, is_traditional, normalise_hint
+from core.language import detect_language, is_traditional, normalise_tag
 
 SIMPLIFIED = "美国商务部宣布扩大对中国半导体出口管制，台湾厂商表示正在评估影响。"
 TRADITIONAL = "美國商務部宣布擴大對中國半導體出口管制，台灣廠商表示正在評估影響。"
@@ -87,8 +87,8 @@ def test_mixed_scripts_follow_the_majority():
     ("hint", "expected"),
     [("zh-CN", "zh"), ("zh-cmn-Hans", "zh"), ("zh_TW", "zh-Hant"), ("zh-Hant-HK", "zh-Hant"), ("EN-us", "en"), ("", None), ("??", None)],
 )
-def test_normalise_hint(hint, expected):
-    assert normalise_hint(hint) == expected
+def test_normalise_tag(hint, expected):
+    assert normalise_tag(hint) == expected
 
 
 def test_long_texts_are_sampled_and_fast():
