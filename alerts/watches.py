@@ -13,7 +13,6 @@ from sqlite_utils import Database
 from alerts.store import now_iso
 from db.search import LANGS, SearchError, parse_query
 from core.vocab import check_event_type
-from nlp.kb import UnknownEntity, resolve_entity_id
 
 DIGESTS = ("daily", "weekly")
 MAX_RECIPIENTS = 50
@@ -109,14 +108,21 @@ def check_watch(
     listed_only: bool = False,
     to: str | list[str] | tuple[str, ...] = (),
     digest: str | None = None,
+    resolve_entity: Callable[[str], str] | None = None,
 ) -> dict:
-    """Validate a new watch's options; returns the columns to store, or raises WatchError."""
+    """Validate a new watch's options; returns the columns to store, or raises WatchError.
+
+    `resolve_entity` turns an --entity name or id into the knowledge base's id (the CLI passes the
+    knowledge base's resolver; this stage knows no NLP), raising LookupError for an unknown one.
+    """
     name = (name or "").strip()
     if not _NAME_RE.match(name):
         raise WatchError(f"bad watch name {name!r}: use letters, digits, '.', '-' or '_' (at most 64, no spaces)")
     query = " ".join((query or "").split())
     event_type = _refused_as_watch_error(check_event_type, event, ValueError) if event else None
-    entity_id = _refused_as_watch_error(resolve_entity_id, entity, UnknownEntity) if entity else None
+    if entity and resolve_entity is None:
+        raise TypeError("check_watch needs resolve_entity to check an entity")
+    entity_id = _refused_as_watch_error(resolve_entity, entity, LookupError) if entity and resolve_entity else None
     if not query and not (entity_id or event_type or listed_only):
         raise WatchError("an empty query needs a filter: give --query, or --entity, --event or --listed-only")
     if query:

@@ -7,10 +7,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
-from db.sanctions import STARTER_FILE, load_index
+from core.csl import read_csl
+from db.sanctions import STARTER_FILE, stored_entries
 from db.store import open_db
 from nlp.analyze import Analyzer
-from nlp.sanctions import SanctionsIndex, read_csl
+from nlp.sanctions import SanctionsIndex
 
 ANALYZE_BATCH = 64
 
@@ -20,7 +21,7 @@ def sanctions_index(db_path: str | Path | None) -> SanctionsIndex:
     if db_path:
         db = open_db(db_path)
         try:
-            return load_index(db)
+            return SanctionsIndex(stored_entries(db))
         finally:
             db.close()
     with open(STARTER_FILE, "rb") as handle:
@@ -61,4 +62,4 @@ def analyze_lines(handle: IO[bytes], sanctions: SanctionsIndex) -> Iterator[dict
 
     for position, result in enumerate(analyzer.analyze(tracked(), batch_size=ANALYZE_BATCH)):
         number = lines[position]
-        yield errors.pop(number) if number in errors else result
+        yield errors.pop(number) if number in errors else result.to_dict()

@@ -538,7 +538,9 @@ def watch_add(
     from alerts.store import open_alerts_db
 
     try:
-        fields = watch_stage.check_watch(name, query, lang=lang, entity=entity, event=event, listed_only=listed_only, to=to, digest=digest)
+        fields = watch_stage.check_watch(
+            name, query, lang=lang, entity=entity, event=event, listed_only=listed_only, to=to, digest=digest, resolve_entity=resolve_entity_id
+        )
     except watch_stage.WatchError as exc:
         raise InputError(str(exc)) from None
     path = db_path or default_db_path()

@@ -12,7 +12,8 @@ from typing import IO, Any
 from sqlite_utils import Database
 
 from core.urls import is_http_url
-from db.store import ArticleRecord, SaveResult, save_articles
+from core.records import ArticleRecord
+from db.store import SaveResult, save_articles
 from core.language import detect_language
 
 logger = logging.getLogger(__name__)

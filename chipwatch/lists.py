@@ -10,7 +10,7 @@ from typing import IO, Any
 from sqlite_utils import Database
 
 from db.sanctions import ListCount, list_counts, save_list
-from nlp.sanctions import CslFormatError, RowError, read_csl
+from core.csl import CslFormatError, RowError, read_csl
 
 logger = logging.getLogger(__name__)
 

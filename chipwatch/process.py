@@ -18,13 +18,13 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from sqlite_utils import Database
 
 from chipwatch.children import die_with_parent
+from core.records import Analysis, Document
 from db.entities import articles_to_analyze, count_to_analyze, save_analyses, save_entities
-from db.sanctions import load_index
+from db.sanctions import stored_entries
 from db.store import open_db
 from nlp.analyze import Analyzer
 from nlp.errors import PipelineError
@@ -58,7 +58,7 @@ def process_articles(db_path: str | Path | None = None, progress: bool = False, 
     if workers < 1:
         raise ValueError(f"workers must be at least 1, not {workers}")
     db = open_db(db_path)
-    sanctions = load_index(db, aliases=None)
+    sanctions = SanctionsIndex(stored_entries(db))
     analyzer = Analyzer(sanctions=sanctions)
     save_entities(db, kb_rows(analyzer))
     total = count_to_analyze(db, PIPELINE_VERSION)
@@ -69,10 +69,10 @@ def process_articles(db_path: str | Path | None = None, progress: bool = False, 
     for results in analysed:
         save_analyses(db, results, PIPELINE_VERSION)
         report.analyzed += len(results)
-        report.mentions += sum(len(r["entities"]) for r in results)
-        report.listed_mentions += sum(1 for r in results for e in r["entities"] if e.get("sanctions"))
-        report.events += sum(len(r.get("events", [])) for r in results)
-        report.relevant += sum(1 for r in results if r.get("relevant"))
+        report.mentions += sum(len(r.entities) for r in results)
+        report.listed_mentions += sum(1 for r in results for e in r.entities if e.sanctions)
+        report.events += sum(len(r.events or []) for r in results)
+        report.relevant += sum(1 for r in results if r.relevant)
         if progress:
             sys.stderr.write(f"\rprocessing: {report.analyzed} of {total} articles ")
             sys.stderr.flush()
@@ -82,14 +82,14 @@ def process_articles(db_path: str | Path | None = None, progress: bool = False, 
     return report
 
 
-def _batches(db: Database, batch_size: int) -> Iterator[list[dict[str, Any]]]:
+def _batches(db: Database, batch_size: int) -> Iterator[list[Document]]:
     last_id = 0
     while batch := articles_to_analyze(db, PIPELINE_VERSION, batch_size, after_id=last_id):
-        last_id = batch[-1]["id"]
+        last_id = batch[-1].id
         yield batch
 
 
-def _in_workers(batches: Iterator[list[dict[str, Any]]], sanctions: SanctionsIndex, workers: int) -> Iterator[list[dict[str, Any]]]:
+def _in_workers(batches: Iterator[list[Document]], sanctions: SanctionsIndex, workers: int) -> Iterator[list[Analysis]]:
     """Each batch's results, in input order, analysed by `workers` processes; two batches per worker in flight keep them busy."""
     context = multiprocessing.get_context("spawn")  # never fork a process that may hold torch's threads
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=(sanctions,)) as pool:
@@ -122,6 +122,6 @@ def _start_worker(sanctions: SanctionsIndex) -> None:
     _worker_analyzer = Analyzer(sanctions=sanctions)
 
 
-def _analyze_in_worker(batch: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _analyze_in_worker(batch: list[Document]) -> list[Analysis]:
     assert _worker_analyzer is not None, "worker not started"
     return list(_worker_analyzer.analyze(batch))

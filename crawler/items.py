@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from db.store import ArticleRecord
+from core.records import ArticleRecord
 
 # The storage record is the item: one definition of an article's fields, not two.
 ArticleItem = ArticleRecord

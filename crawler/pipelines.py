@@ -1,4 +1,5 @@
-"""The one item pipeline: batches of articles and failures into SQLite, one transaction a batch."""
+"""The one item pipeline: batches of articles and failures into SQLite, one transaction a batch;
+and the spiders' question "is this URL stored already?", answered from the same database."""
 
 from __future__ import annotations
 
@@ -7,12 +8,29 @@ import sqlite3
 from typing import Any
 
 from scrapy.crawler import Crawler
+from scrapy.settings import BaseSettings
 from scrapy.utils.defer import deferred_from_coro
 
 from crawler.items import ArticleItem, FailedPage
-from db.store import SaveResult, open_db, record_failures, save_articles
+from db.store import SaveResult, is_known_url, open_db, record_failures, save_articles
 
 logger = logging.getLogger(__name__)
+
+
+class StoredUrls:
+    """Whether a URL already leads to a stored story: what a spider asks before following a link.
+
+    The spiders get this callable (setting CHIPWATCH_KNOWN_URLS) instead of opening the database.
+    """
+
+    def __init__(self, settings: BaseSettings) -> None:
+        self.db = open_db(settings.get("CHIPWATCH_DB"))
+
+    def __call__(self, url: str) -> bool:
+        return is_known_url(self.db, url)
+
+    def close(self) -> None:
+        self.db.close()
 
 
 class StorePipeline:

@@ -44,3 +44,4 @@ CHIPWATCH_SITEMAP_MAX_AGE_DAYS = 14  # skip sitemap entries whose lastmod is old
 CHIPWATCH_BATCH_SIZE = 50  # articles per database transaction
 CHIPWATCH_PARSE_WORKERS = 1  # processes that decode and extract pages beside the reactor; 0 = in the reactor
 CHIPWATCH_RUN_ID = None  # crawl_runs row this crawl reports into
+CHIPWATCH_KNOWN_URLS = "crawler.pipelines.StoredUrls"  # factory(settings) -> callable(url) -> bool: is it stored?

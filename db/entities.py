@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from db.store import now_utc
+from core.records import Analysis, Document, now_utc
 
 
 def save_entities(db: Database, entities: Iterable[Mapping[str, Any]]) -> int:
@@ -20,7 +20,7 @@ def save_entities(db: Database, entities: Iterable[Mapping[str, Any]]) -> int:
     return len(rows)
 
 
-def articles_to_analyze(db: Database, version: str, limit: int, after_id: int = 0) -> list[dict[str, Any]]:
+def articles_to_analyze(db: Database, version: str, limit: int, after_id: int = 0) -> list[Document]:
     """Articles (id > after_id) not yet analysed by this pipeline version, oldest id first."""
     rows = db.execute(
         """SELECT a.id, a.text, a.lang, a.title, a.published_at FROM articles a
@@ -29,7 +29,7 @@ def articles_to_analyze(db: Database, version: str, limit: int, after_id: int = 
            ORDER BY a.id LIMIT ?""",
         [after_id, version, limit],
     ).fetchall()
-    return [{"id": r[0], "text": r[1], "lang": r[2], "title": r[3], "published_at": r[4]} for r in rows]
+    return [Document(id=r[0], text=r[1], lang=r[2], title=r[3], published_at=r[4]) for r in rows]
 
 
 def count_to_analyze(db: Database, version: str) -> int:
@@ -40,13 +40,13 @@ def count_to_analyze(db: Database, version: str) -> int:
     ).fetchone()[0]
 
 
-def save_analyses(db: Database, results: Iterable[Mapping[str, Any]], version: str) -> int:
+def save_analyses(db: Database, results: Iterable[Analysis], version: str) -> int:
     """Replace the mentions and events of each analysed article and mark it done, all in one transaction."""
     results = list(results)
     when = now_utc()
     with db.atomic():
         for result in results:
-            article_id = result["id"]
+            article_id = result.id
             db.execute("DELETE FROM event_entities WHERE event_id IN (SELECT id FROM events WHERE article_id = ?)", [article_id])
             db.execute("DELETE FROM events WHERE article_id = ?", [article_id])
             db.execute("DELETE FROM mentions WHERE article_id = ?", [article_id])
@@ -56,23 +56,23 @@ def save_analyses(db: Database, results: Iterable[Mapping[str, Any]], version: s
                 [
                     (
                         article_id,
-                        e["start"],
-                        e["end"],
-                        e["text"],
-                        e["label"],
-                        e.get("entity_id"),
-                        e.get("name"),
-                        1 if e.get("sanctions") else 0,
-                        json.dumps(e["sanctions"], ensure_ascii=False) if e.get("sanctions") else None,
+                        e.start,
+                        e.end,
+                        e.text,
+                        e.label,
+                        e.entity_id,
+                        e.name if e.entity_id is not None else None,
+                        1 if e.sanctions else 0,
+                        json.dumps([{"list": s.list, "name": s.name} for s in e.sanctions], ensure_ascii=False) if e.sanctions else None,
                     )
-                    for e in result["entities"]
+                    for e in result.entities
                 ],
             )
-            if "events" in result:
+            if result.events is not None:
                 _save_events(db, article_id, result)
             db.execute(
                 "INSERT OR REPLACE INTO article_analysis (article_id, pipeline_version, analyzed_at, relevant, relevance) VALUES (?, ?, ?, ?, ?)",
-                [article_id, version, when, _flag(result.get("relevant")), result.get("relevance")],
+                [article_id, version, when, _flag(result.relevant), result.relevance],
             )
     return len(results)
 
@@ -84,27 +84,27 @@ def _flag(value: Any) -> int | None:
 ROLES = (("actors", "actor"), ("targets", "target"), ("products", "product"))
 
 
-def _save_events(db: Database, article_id: int, result: Mapping[str, Any]) -> None:
+def _save_events(db: Database, article_id: int, result: Analysis) -> None:
     """The article's events, each linked to the knowledge-base entities of the mentions in its
     evidence sentence whose canonical name is one of its arguments."""
     lang, published_at = db.execute("SELECT lang, published_at FROM articles WHERE id = ?", [article_id]).fetchone() or (None, None)
     month = published_at[:7] if published_at and len(published_at) >= 7 else None
-    for event in result["events"]:
+    for event in result.events or []:
         cursor = db.execute(
             """INSERT INTO events (article_id, type, actors, targets, products, mechanism, amount, date, evidence,
                                    start_char, end_char, confidence, lang, published_at, month)
                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             [
-                article_id, event["type"],
-                *(json.dumps(event.get(key, []), ensure_ascii=False) for key, _ in ROLES),
-                event.get("mechanism"), event.get("amount"), event.get("date"), event["evidence"],
-                event["start"], event["end"], event["confidence"], lang, published_at, month,
+                article_id, event.type,
+                *(json.dumps(getattr(event, key), ensure_ascii=False) for key, _ in ROLES),
+                event.mechanism, event.amount, event.date, event.evidence,
+                event.start, event.end, event.confidence, lang, published_at, month,
             ],
         )
         links = set()
-        for mention in result["entities"]:
-            if mention.get("entity_id") and event["start"] <= mention["start"] and mention["end"] <= event["end"]:
+        for mention in result.entities:
+            if mention.entity_id and event.start <= mention.start and mention.end <= event.end:
                 for key, role in ROLES:
-                    if mention.get("name") in event.get(key, []):
-                        links.add((cursor.lastrowid, mention["entity_id"], role))
+                    if mention.name in getattr(event, key):
+                        links.add((cursor.lastrowid, mention.entity_id, role))
         db.conn.executemany("INSERT OR IGNORE INTO event_entities (event_id, entity_id, role) VALUES (?, ?, ?)", sorted(links))

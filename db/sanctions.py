@@ -12,7 +12,8 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from nlp.sanctions import CslFormatError, RowError, SanctionsIndex, normalize_party, read_csl
+from core.csl import CslFormatError, RowError, read_csl
+from core.names import normalize_name
 
 logger = logging.getLogger(__name__)
 
@@ -71,17 +72,17 @@ def _insert(db: Database, row: Mapping[str, Any], origin: str, when: str) -> Non
     names = [(row["name"], "name")] + [(a, "alt") for a in alt_names]
     db.conn.executemany(
         "INSERT OR IGNORE INTO sanctions_names (name_key, entry_id, name, kind) VALUES (?, ?, ?, ?)",
-        [(normalize_party(n), entry_id, n, kind) for n, kind in names if normalize_party(n)],
+        [(normalize_name(n), entry_id, n, kind) for n, kind in names if normalize_name(n)],
     )
 
 
-def load_index(db: Database, aliases: Mapping[str, Iterable[str] | str] | None = None) -> SanctionsIndex:
-    """Every stored entry in a SanctionsIndex; `aliases` from the entity KB (中芯国际 → SMIC)."""
+def stored_entries(db: Database) -> list[dict[str, Any]]:
+    """Every stored entry (id, list, list_code, name, alt_names as JSON), for the sanctions matcher."""
     if "sanctions_entries" not in db.table_names():
-        return SanctionsIndex(aliases=aliases)
+        return []
     cursor = db.execute("SELECT id, list, list_code, name, alt_names FROM sanctions_entries ORDER BY id")
     columns = [d[0] for d in cursor.description]
-    return SanctionsIndex((dict(zip(columns, r)) for r in cursor), aliases=aliases)
+    return [dict(zip(columns, r)) for r in cursor]
 
 
 def list_counts(db: Database) -> list[ListCount]:

@@ -1,4 +1,4 @@
-"""Save articles, crawl runs and failures. Pure storage: no network, no knowledge of stages."""
+"""Save articles (core.records.ArticleRecord), crawl runs and failures. Pure storage: no network, no knowledge of stages."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from core.records import ArticleRecord, now_utc
 from core.urls import normalize_url
 from db import dedup, search
 from db.migrations import migrations
@@ -29,26 +30,6 @@ BUSY_TIMEOUT_MS = 10_000
 
 class StoreError(RuntimeError):
     """A database problem worth one clear line to the user."""
-
-
-@dataclass
-class ArticleRecord:
-    """One story as it arrives from a crawl or an import."""
-
-    url: str
-    source: str
-    text: str
-    title: str | None = None
-    lang: str | None = None
-    published_at: str | None = None
-    authors: list[str] = field(default_factory=list)
-    canonical_url: str | None = None
-    final_url: str | None = None  # where redirects ended, when different from url
-    fetched_at: str | None = None
-    encoding: str | None = None
-    content_type: str | None = None
-    raw_html: bytes | None = None
-    minhash: bytes | None = None  # dedup.signature(text), when the caller already computed it
 
 
 @dataclass
@@ -132,10 +113,6 @@ def _read_only(error: BaseException | None) -> bool:
 def ensure_db_shape(db: Database) -> None:
     """Apply pending migrations; idempotent."""
     migrations.apply(db)
-
-
-def now_utc() -> str:
-    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
 
 
 def content_hash(text: str) -> str:

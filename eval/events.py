@@ -25,6 +25,7 @@ from collections import defaultdict
 from dataclasses import replace
 from pathlib import Path
 
+from core.records import Mention
 from core.vocab import EVENT_TYPES
 from nlp.events.data import LabelledText, load_labelled
 from nlp.events.extract import EventConfig, EventExtractor, candidates
@@ -45,7 +46,7 @@ def traditional_copies(items: list[LabelledText]) -> list[LabelledText]:
     return copies
 
 
-def keyword_baseline(item: LabelledText, entities: list[dict]) -> set[str]:
+def keyword_baseline(item: LabelledText, entities: list[Mention]) -> set[str]:
     return {kind for c in candidates(item.text, item.lang, entities) for kind in c.triggers}
 
 
@@ -75,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
     for item, result in zip(items, results, strict=True):
         gold_types = {e["type"] for e in item.events}
         systems = {
-            "model": (result["relevant"], {e["type"] for e in result["events"]}),
+            "model": (result["relevant"], {e.type for e in result["events"]}),
             "keywords": (None, keyword_baseline(item, entities[item.id])),
         }
         systems["keywords"] = (bool(systems["keywords"][1]), systems["keywords"][1])
@@ -95,8 +96,8 @@ def main(argv: list[str] | None = None) -> int:
                 cell[0] += kind in types and kind in gold_types
                 cell[1] += kind in types and kind not in gold_types
                 cell[2] += kind in gold_types and kind not in types
-        if args.errors and (result["relevant"] != item.relevant or {e["type"] for e in result["events"]} != gold_types):
-            errors.append(f"{item.id} [{item.lang}] gold {sorted(gold_types) or '-'} model {sorted({e['type'] for e in result['events']}) or '-'} relevance {result['relevance']}")
+        if args.errors and (result["relevant"] != item.relevant or {e.type for e in result["events"]} != gold_types):
+            errors.append(f"{item.id} [{item.lang}] gold {sorted(gold_types) or '-'} model {sorted({e.type for e in result['events']}) or '-'} relevance {result['relevance']}")
     by_lang = defaultdict(lambda: [0, 0])
     for item in items:
         by_lang[item.lang][0] += 1

@@ -1,7 +1,7 @@
 """Text in, entities and events out: the per-document result `chipwatch analyze` prints and `chipwatch process` stores.
 
 Pure: no database. The caller passes the sanctions index (from the database, or the shipped
-starter list) and gets plain dicts back, in the order the documents came.
+starter list) and gets typed records back (core.records.Analysis), in the order the documents came.
 """
 
 from __future__ import annotations
@@ -14,9 +14,10 @@ from typing import Any
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from core.language import detect_language
+from core.records import Analysis, Document, Listing, Mention
 from nlp.events.extract import EventConfig, EventExtractor
 from nlp.kb import KnowledgeBase, shared_kb
-from core.language import detect_language
 from nlp.pipeline import PipelineConfig, build_pipeline, family_of
 from nlp.sanctions import SanctionsIndex
 
@@ -46,55 +47,52 @@ class Analyzer:
             self._pipelines[family] = build_pipeline(family, self.config)
         return self._pipelines[family]
 
-    def analyze(self, documents: Iterable[Mapping[str, Any]], batch_size: int = BATCH_SIZE) -> Iterator[dict[str, Any]]:
-        """One result per document, in input order: {"id", "language", "entities": [...]}, plus
-        {"relevant", "relevance", "events": [...]} unless events are off (nlp/events/extract.py).
+    def analyze(self, documents: Iterable[Document | Mapping[str, Any]], batch_size: int = BATCH_SIZE) -> Iterator[Analysis]:
+        """One Analysis per document (a Document, or a mapping with its fields), in input order:
+        the entities, and relevance and events unless events are off (nlp/events/extract.py).
 
         Documents are read in chunks; within a chunk each language family goes through its
         pipeline with `nlp.pipe`, so a pipeline is never called text by text.
         """
         iterator = iter(documents)
-        while chunk := list(islice(iterator, batch_size)):
+        while chunk := [d if isinstance(d, Document) else Document.from_mapping(d) for d in islice(iterator, batch_size)]:
             yield from self._analyze_chunk(chunk, batch_size)
 
-    def _analyze_chunk(self, chunk: list[Mapping[str, Any]], batch_size: int) -> list[dict[str, Any]]:
-        results: list[dict[str, Any]] = []
+    def _analyze_chunk(self, chunk: list[Document], batch_size: int) -> list[Analysis]:
+        results: list[Analysis] = []
         by_family: dict[str, list[int]] = {}
         for i, document in enumerate(chunk):
-            text = document.get("text") or ""
-            language = document.get("lang") or detect_language(text)
-            results.append({"id": document.get("id"), "language": language, "entities": []})
+            text = document.text
+            language = document.lang or detect_language(text)
+            results.append(Analysis(document.id, language))
             family = family_of(language)
             if family and text.strip():
                 by_family.setdefault(family, []).append(i)
         for family, positions in by_family.items():
-            docs = self.pipeline(family).pipe((chunk[i]["text"][:MAX_CHARS] for i in positions), batch_size=batch_size)
+            docs = self.pipeline(family).pipe((chunk[i].text[:MAX_CHARS] for i in positions), batch_size=batch_size)
             for i, doc in zip(positions, docs, strict=True):
-                results[i]["entities"] = self.entities(doc)
+                results[i].entities = self.entities(doc)
         if self.event_extractor is not None:
             found = self.event_extractor.extract(
                 [
-                    {"text": (d.get("text") or "")[:MAX_CHARS], "language": r["language"], "entities": r["entities"], "title": d.get("title"), "published_at": d.get("published_at")}
+                    {"text": d.text[:MAX_CHARS], "language": r.language, "entities": r.entities, "title": d.title, "published_at": d.published_at}
                     for d, r in zip(chunk, results, strict=True)
                 ]
             )
             for result, events in zip(results, found, strict=True):
-                result.update(events)
+                result.relevant, result.relevance, result.events = events["relevant"], events["relevance"], events["events"]
         return results
 
-    def entities(self, doc: Doc) -> list[dict[str, Any]]:
-        """The doc's entities as dicts with character offsets (end exclusive), names, ids and list flags."""
+    def entities(self, doc: Doc) -> list[Mention]:
+        """The doc's entities with character offsets (end exclusive), names, ids and list flags."""
         found = []
         for ent in doc.ents:
-            item: dict[str, Any] = {"text": ent.text, "label": ent.label_, "start": ent.start_char, "end": ent.end_char}
+            mention = Mention(ent.text, ent.label_, ent.start_char, ent.end_char)
             entity = self.kb.get(ent.kb_id_) if ent.kb_id_ else None
             if entity is not None:
-                item["name"] = entity.name
-                item["entity_id"] = entity.id
+                mention.name, mention.entity_id = entity.name, entity.id
             if ent.label_ in ("ORG", "PERSON", "GPE", "FAC") or entity is not None:
                 names = entity.surfaces() if entity is not None else ()
-                matches = self.sanctions.match(ent.text, names)
-                if matches:
-                    item["sanctions"] = [{"list": m.list, "name": m.name} for m in matches]
-            found.append(item)
+                mention.sanctions = [Listing(m.list, m.name) for m in self.sanctions.match(ent.text, names)]
+            found.append(mention)
         return found

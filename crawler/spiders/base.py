@@ -10,12 +10,13 @@ from __future__ import annotations
 import logging
 import re
 from collections import Counter
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from typing import Any
 
 import scrapy
 from scrapy.http import Request, Response
 from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.utils.misc import load_object
 from twisted.python.failure import Failure
 
 from crawler.extract import ExtractionError
@@ -23,7 +24,7 @@ from crawler.items import ArticleItem, FailedPage
 from crawler.page import PageParser
 from crawler.sources import Source, load_sources
 from core.urls import is_http_url, normalize_url
-from db.store import is_known_url, now_utc, open_db
+from core.records import now_utc
 
 logger = logging.getLogger(__name__)
 
@@ -32,8 +33,11 @@ class NewsSpider(scrapy.Spider):
     name = "news-base"
     kinds: tuple[str, ...] = ()
 
-    def __init__(self, sources: Iterable[Source] | str | None = None, **kwargs: Any) -> None:
+    def __init__(self, sources: Iterable[Source] | str | None = None, known_url: Callable[[str], bool] | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        # Asked whether a (normalised) URL already leads to a stored story; by default the
+        # CHIPWATCH_KNOWN_URLS setting's factory builds one from the settings (the store's).
+        self.known_url = known_url
         # From `scrapy crawl NAME -a sources=id1,id2` the sources arrive as a string of ids.
         self._sources_arg = sources
         self.sources: list[Source] = []
@@ -51,7 +55,8 @@ class NewsSpider(scrapy.Spider):
                 settings.get("CHIPWATCH_SOURCES"), base_url=settings.get("CHIPWATCH_BASE_URL"), only=only or None
             )
         spider.sources = list(arg)
-        spider.db = open_db(settings.get("CHIPWATCH_DB"))
+        if spider.known_url is None:
+            spider.known_url = load_object(settings.get("CHIPWATCH_KNOWN_URLS"))(settings)
         spider.max_per_source = settings.getint("CHIPWATCH_MAX_ARTICLES_PER_SOURCE")
         spider.parser = PageParser(settings.getint("CHIPWATCH_PARSE_WORKERS"))
         return spider
@@ -81,7 +86,7 @@ class NewsSpider(scrapy.Spider):
         if key in self.requested:
             return
         self.requested.add(key)
-        if is_known_url(self.db, key):
+        if self.known_url(key):
             self.crawler.stats.inc_value("chipwatch/articles_already_stored")
             return
         if self.per_source[source.id] >= self.max_per_source:
@@ -146,7 +151,9 @@ class NewsSpider(scrapy.Spider):
 
     def closed(self, reason: str) -> None:
         self.parser.close()
-        self.db.close()
+        close = getattr(self.known_url, "close", None)
+        if close is not None:
+            close()
 
 
 def describe_failure(failure: Failure) -> str:

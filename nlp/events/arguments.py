@@ -18,6 +18,7 @@ from typing import Any
 
 from nlp.events.lexicon import lexicon_lang, mechanism
 from core.names import normalize_name
+from core.records import Mention
 from nlp.kb import place_english_names
 
 GOVERNMENT_ACTS = {"export_restriction", "entity_listing", "license_decision", "enforcement"}
@@ -81,11 +82,11 @@ def _iso(year: int, month: int, day: int) -> str | None:
         return None
 
 
-def is_government(mention: Mapping[str, Any], entity_types: Mapping[str, str]) -> bool:
-    entity_id = mention.get("entity_id")
+def is_government(mention: Mention, entity_types: Mapping[str, str]) -> bool:
+    entity_id = mention.entity_id
     if entity_id and entity_id in entity_types:
         return entity_types[entity_id] in ("government", "military")
-    return bool(_GOVERNMENT_NAME_RE.search((mention.get("name") or mention.get("text") or "").strip()))
+    return bool(_GOVERNMENT_NAME_RE.search((mention.name or mention.text or "").strip()))
 
 
 @lru_cache(maxsize=1)
@@ -95,12 +96,12 @@ def _entity_types() -> dict[str, str]:
     return {entity.id: entity.type for entity in shared_kb().all() if entity.type}
 
 
-def _name(mention: Mapping[str, Any], places: Mapping[str, str]) -> str:
+def _name(mention: Mention, places: Mapping[str, str]) -> str:
     """The canonical name: the knowledge base's, a place's English name, else the text as written."""
-    if mention.get("name"):
-        return str(mention["name"]).strip()
-    text = (mention.get("text") or "").strip()
-    if mention.get("label") in ("GPE", "LOC"):
+    if mention.name:
+        return mention.name.strip()
+    text = (mention.text or "").strip()
+    if mention.label in ("GPE", "LOC"):
         return places.get(normalize_name(text), text)
     return text
 
@@ -122,15 +123,15 @@ def _unique(names: list[str]) -> list[str]:
 
 
 def arguments_for(
-    kind: str, sentence: str, folded: str, offset: int, mentions: Sequence[Mapping[str, Any]], language: str, published_at: str | None
+    kind: str, sentence: str, folded: str, offset: int, mentions: Sequence[Mention], language: str, published_at: str | None
 ) -> dict[str, Any]:
     family = lexicon_lang(language)
     types = _entity_types()
     english_places = place_english_names()
     name = lambda m: _name(m, english_places)
-    orgs = [m for m in mentions if m.get("label") == "ORG" and not (not m.get("entity_id") and _LIST_NAME_RE.search(m.get("text") or ""))]
-    places = [m for m in mentions if m.get("label") == "GPE"]
-    products = _unique([name(m) for m in mentions if m.get("label") == "PRODUCT" and name(m).lower() not in _GENERIC_PRODUCTS])
+    orgs = [m for m in mentions if m.label == "ORG" and not (not m.entity_id and _LIST_NAME_RE.search(m.text or ""))]
+    places = [m for m in mentions if m.label == "GPE"]
+    products = _unique([name(m) for m in mentions if m.label == "PRODUCT" and name(m).lower() not in _GENERIC_PRODUCTS])
     if kind in GOVERNMENT_ACTS:
         government = [m for m in orgs if is_government(m, types)]
         actors = _unique([name(m) for m in government] or [name(m) for m in places[:1]])
@@ -138,7 +139,7 @@ def arguments_for(
     elif kind in SUPPLIER_IS_TARGET:  # the chipmaker sells (or is evaded); the buyer acts
         makers = _makers()
         companies = [m for m in orgs if not is_government(m, types)]
-        buyers = [m for m in companies if m.get("entity_id") not in makers]
+        buyers = [m for m in companies if m.entity_id not in makers]
         actors = [name(m) for m in buyers]
         targets = [name(m) for m in companies if m not in buyers] + [name(m) for m in places]
     else:

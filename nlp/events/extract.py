@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from nlp.errors import PipelineError
+from core.records import Event, Mention
 from core.script import fold
 from core.vocab import EVENT_TYPES
 from nlp.events.arguments import arguments_for
@@ -46,7 +47,7 @@ class Candidate:
     text: str
     folded: str  # Traditional folded to Simplified character by character, for the rules
     triggers: list[str]
-    entities: list[Mapping[str, Any]]
+    entities: list[Mention]
     model_text: str = ""  # what the encoder reads (see model_text())
     lang: str = ""
 
@@ -72,12 +73,12 @@ class EventConfig:
     classifier: str | None = field(default_factory=lambda: os.environ.get("CHIPWATCH_EVENT_CLASSIFIER") or None)
 
 
-def candidates(text: str, lang: str, entities: Sequence[Mapping[str, Any]]) -> list[Candidate]:
+def candidates(text: str, lang: str, entities: Sequence[Mention]) -> list[Candidate]:
     folded = fold(text) if lexicon_lang(lang) == "zh" else text
     found = []
     for start, end in sentences(text):
-        inside = [e for e in entities if start <= e["start"] and e["end"] <= end]
-        has_product = any(e.get("label") == "PRODUCT" and e.get("entity_id") for e in inside)
+        inside = [e for e in entities if start <= e.start and e.end <= end]
+        has_product = any(e.label == "PRODUCT" and e.entity_id for e in inside)
         kinds = trigger_types(folded[start:end], lang, has_product)
         if kinds:
             found.append(Candidate(start, end, text[start:end], folded[start:end], kinds, inside, model_text(text[start:end], lang), lang))
@@ -87,7 +88,7 @@ def candidates(text: str, lang: str, entities: Sequence[Mapping[str, Any]]) -> l
 def rule_features(candidate: Candidate, published_year: int | None) -> list[float]:
     years = [int(y) for y in _YEAR_RE.findall(candidate.text)]
     old = float(bool(published_year and years and max(years) < published_year))
-    labels = {e.get("label") for e in candidate.entities}
+    labels = {e.label for e in candidate.entities}
     return [
         *(1.0 if kind in candidate.triggers else 0.0 for kind in EVENT_TYPES),
         old,
@@ -140,7 +141,8 @@ class EventExtractor:
         return head.probabilities(features), head.threshold, head.meta.get("pooling", "max")
 
     def extract(self, documents: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
-        """For each document {"text", "language", "entities", "title"?, "published_at"?}: {"relevant", "relevance", "events"}.
+        """For each document {"text", "language", "entities" (Mention records), "title"?, "published_at"?}:
+        {"relevant", "relevance", "events" (Event records)}.
 
         Candidates of all documents of one language go through the model together; a headline
         with a trigger is scored too (it can support the sentences, never be the evidence).
@@ -207,23 +209,22 @@ def assemble(
     proposed = []
     for i, j, confidence in found:
         candidate, kind = items[i], EVENT_TYPES[j]
-        event = {"type": kind, **arguments_for(kind, candidate.text, candidate.folded, candidate.start, candidate.entities, language, published_at)}
-        event.update(evidence=candidate.text, start=candidate.start, end=candidate.end, confidence=round(confidence, 3))
-        proposed.append(event)
-    events = sorted(merge_restatements(proposed), key=lambda e: (e["start"], EVENT_TYPES.index(e["type"])))
+        arguments = arguments_for(kind, candidate.text, candidate.folded, candidate.start, candidate.entities, language, published_at)
+        proposed.append(Event(type=kind, **arguments, evidence=candidate.text, start=candidate.start, end=candidate.end, confidence=round(confidence, 3)))
+    events = sorted(merge_restatements(proposed), key=lambda e: (e.start, EVENT_TYPES.index(e.type)))
     return {"relevant": bool(events), "relevance": round(relevance, 3), "events": events}
 
 
-def merge_restatements(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def merge_restatements(events: list[Event]) -> list[Event]:
     """One event per real-world event: an article restates its news in several sentences. Most
     confident first, an event is kept only if its type is new in the article or it names a party
     or product that no kept event of its type names; a restatement that adds nothing is dropped. Arguments are never moved between
     sentences, so each event's evidence states what the event says."""
-    kept: list[dict[str, Any]] = []
-    for event in sorted(events, key=lambda e: -e["confidence"]):
-        names = set(event["actors"]) | set(event["targets"]) | set(event["products"])
-        same_type = [k for k in kept if k["type"] == event["type"]]
-        known = set().union(*(set(k["actors"]) | set(k["targets"]) | set(k["products"]) for k in same_type)) if same_type else set()
+    kept: list[Event] = []
+    for event in sorted(events, key=lambda e: -e.confidence):
+        names = set(event.actors) | set(event.targets) | set(event.products)
+        same_type = [k for k in kept if k.type == event.type]
+        known = set().union(*(set(k.actors) | set(k.targets) | set(k.products) for k in same_type)) if same_type else set()
         if not same_type or names - known:
             kept.append(event)
     return kept

@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from core.records import Mention
 from core.script import fold
 from core.vocab import EVENT_TYPES
 from nlp.events.data import ROOT, LabelledText, load_labelled, sentence_label
@@ -44,13 +45,13 @@ CACHE = ROOT / "eval" / ".cache" / "entities.jsonl"
 DEFAULT_ENCODERS = {"en": MINILM, "zh": USE}
 
 
-def entities_for(items: list[LabelledText]) -> dict[str, list[dict[str, Any]]]:
+def entities_for(items: list[LabelledText]) -> dict[str, list[Mention]]:
     """The entity layer's mentions per text, computed once per text content and cached."""
-    cache: dict[str, list[dict[str, Any]]] = {}
+    cache: dict[str, list[Mention]] = {}
     if CACHE.exists():
         for line in CACHE.read_text(encoding="utf-8").splitlines():
             row = json.loads(line)
-            cache[row["key"]] = row["entities"]
+            cache[row["key"]] = [Mention.from_dict(m) for m in row["entities"]]
     keys = {item.id: hashlib.sha1(f"{item.lang}\n{item.text}".encode()).hexdigest() for item in items}
     missing = [item for item in items if keys[item.id] not in cache]
     if missing:
@@ -61,8 +62,8 @@ def entities_for(items: list[LabelledText]) -> dict[str, list[dict[str, Any]]]:
         CACHE.parent.mkdir(parents=True, exist_ok=True)
         with open(CACHE, "a", encoding="utf-8") as handle:
             for item, result in zip(missing, results, strict=True):
-                cache[keys[item.id]] = result["entities"]
-                handle.write(json.dumps({"key": keys[item.id], "entities": result["entities"]}, ensure_ascii=False) + "\n")
+                cache[keys[item.id]] = result.entities
+                handle.write(json.dumps({"key": keys[item.id], "entities": [m.to_dict() for m in result.entities]}, ensure_ascii=False) + "\n")
     return {item.id: cache[keys[item.id]] for item in items}
 
 

@@ -3,7 +3,8 @@
 import subprocess
 import sys
 
-from db.sanctions import load_index
+from db.sanctions import stored_entries
+from nlp.sanctions import SanctionsIndex
 from db.store import open_db
 
 HEADER = "_id,source,entity_number,type,programs,name,title,addresses,federal_register_notice,start_date,end_date,standard_order,license_requirement,license_policy,call_sign,vessel_type,gross_tonnage,gross_registered_tonnage,vessel_flag,vessel_owner,remarks,source_list_url,alt_names,citizenships,dates_of_birth,nationalities,places_of_birth,source_information_url,ids"
@@ -49,7 +50,7 @@ def test_reimport_replaces_a_list_without_duplicates_and_keeps_other_lists(tmp_p
     assert db.execute("SELECT count(*) FROM sanctions_entries WHERE list = ? AND origin = 'starter'", [EL]).fetchone()[0] == 0
     names = db.execute("SELECT count(*) FROM sanctions_names n JOIN sanctions_entries e ON e.id = n.entry_id WHERE e.name = 'Acme Chips Co., Ltd.'")
     assert names.fetchone()[0] == 3  # name, Acme, 艾克米: one row each, none left from the first import
-    index = load_index(db)
+    index = SanctionsIndex(stored_entries(db))
     assert [m.list_code for m in index.match("艾克米")] == ["EL"] and index.match("Old Listing") == []
 
     shown = chipwatch("lists", "show", "--db", str(db_path))
@@ -85,7 +86,7 @@ def test_a_fresh_database_has_the_starter_list(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "EL" in result.stdout and "CMIC" in result.stdout and "starter" in result.stdout
     db = open_db(tmp_path / "fresh.db")
-    index = load_index(db)
+    index = SanctionsIndex(stored_entries(db))
     assert [m.list_code for m in index.match("华为")] == ["EL"]
     assert index.lists_for("SMIC") == ["EL"] and index.lists_for("DJI") == ["CMIC", "EL"]
     assert index.match("Huawei Marine Networks") == [] and index.match("SenseTime Capital") == []

@@ -18,7 +18,7 @@ DOCS = [
 @pytest.fixture(scope="module")
 def results():
     analyzer = Analyzer(sanctions=sanctions_index(None))
-    return {r["id"]: r for r in analyzer.analyze(DOCS)}
+    return {r.id: r.to_dict() for r in analyzer.analyze(DOCS)}  # the JSON objects `chipwatch analyze` prints
 
 
 def by_text(result):
@@ -62,7 +62,7 @@ def test_products_and_places(results):
 def test_entities_never_run_across_a_paragraph_break_or_keep_edge_punctuation():
     analyzer = Analyzer(sanctions=sanctions_index(None))
     text = "据TechWeb）报道，广东新闻\n\n华为发布新品。"
-    (result,) = analyzer.analyze([{"id": 1, "text": text}])
+    (result,) = [r.to_dict() for r in analyzer.analyze([{"id": 1, "text": text}])]
     for entity in result["entities"]:
         assert "\n" not in entity["text"] and not entity["text"].endswith("）")
         assert text[entity["start"] : entity["end"]] == entity["text"]
@@ -71,7 +71,7 @@ def test_entities_never_run_across_a_paragraph_break_or_keep_edge_punctuation():
 def test_countries_and_cities_are_places_even_where_the_model_says_org():
     analyzer = Analyzer(sanctions=sanctions_index(None))
     text = "美国、日本和荷兰限制向中国出口光刻机，新加坡与馬來西亞加强转运管理。荷兰政府表示支持。"
-    (result,) = analyzer.analyze([{"id": 1, "text": text}])
+    (result,) = [r.to_dict() for r in analyzer.analyze([{"id": 1, "text": text}])]
     labels = {e["text"]: e["label"] for e in result["entities"]}
     assert {k: labels.get(k) for k in ("美国", "日本", "荷兰", "中国", "新加坡", "馬來西亞")} == dict.fromkeys(
         ("美国", "日本", "荷兰", "中国", "新加坡", "馬來西亞"), "GPE"

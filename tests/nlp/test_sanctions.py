@@ -4,7 +4,9 @@ import io
 
 import pytest
 
-from nlp.sanctions import CSL_COLUMNS, CslFormatError, RowError, SanctionsIndex, list_code, normalize_party, read_csl
+from core.csl import CSL_COLUMNS, CslFormatError, RowError, list_code, read_csl
+from core.names import normalize_name as normalize_party
+from nlp.sanctions import SanctionsIndex
 
 EL = "Entity List (EL) - Bureau of Industry and Security"
 SDN = "Specially Designated Nationals (SDN) - Treasury Department"
