@@ -2,7 +2,7 @@
 
 Run by hand:  .venv/bin/python bench/crawl.py [--pages 1000] [--rounds 3]
 
-Both crawl the same generated site (chipwatch.testsite.serve_generated_site: N distinct articles,
+Both crawl the same generated site (bench.sitegen.serve_generated_site: N distinct articles,
 60 % Chinese, 40 % English, listed in one sitemap) on 127.0.0.1 with the same Scrapy settings:
 those `chipwatch demo` uses for its local site (robots.txt obeyed, no delay, 8 requests per
 domain). The bare spider is Scrapy's SitemapSpider with a callback that does nothing. The full
@@ -23,7 +23,10 @@ import tempfile
 from pathlib import Path
 
 from chipwatch.demo import LOCAL_SITE_SETTINGS
-from chipwatch.testsite import generated_sources_toml, serve_generated_site
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script: bench.sitegen and tests.support import from the repository
+
+from bench.sitegen import generated_sources_toml, serve_generated_site
 from crawler.settings import CONCURRENT_REQUESTS, DOWNLOAD_MAXSIZE, ROBOTSTXT_OBEY
 from db.store import open_db
 

@@ -4,7 +4,7 @@ Run by hand:  .venv/bin/python bench/faults.py [--kills 20] [--stage crawl|proce
 
 After every kill the database must pass `PRAGMA integrity_check`, keep every article and analysis
 a reader saw committed before the kill, store no URL or mention twice and keep its search index
-in step; after the campaign one run must finish the work (chipwatch/faults.py says exactly what is
+in step; after the campaign one run must finish the work (tests/support/faults.py says exactly what is
 checked). Prints one line per kill and a summary; exits 1 at the first violation.
 """
 
@@ -16,7 +16,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-from chipwatch.faults import CampaignReport, FaultCheckFailed, crawl_campaign, process_campaign
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script: bench.sitegen and tests.support import from the repository
+
+from tests.support.faults import CampaignReport, FaultCheckFailed, crawl_campaign, process_campaign
 
 
 def summary(report: CampaignReport) -> str:

@@ -23,7 +23,10 @@ import time
 from pathlib import Path
 
 from chipwatch.demo import LOCAL_SITE_SETTINGS
-from chipwatch.testsite import generated_article, generated_sources_toml, serve_generated_site
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script: bench.sitegen and tests.support import from the repository
+
+from bench.sitegen import generated_article, generated_sources_toml, serve_generated_site
 from db.store import ArticleRecord, open_db, save_articles
 
 

@@ -27,7 +27,10 @@ import urllib.request
 from pathlib import Path
 
 from chipwatch.demo import LOCAL_SITE_SETTINGS
-from chipwatch.testsite import generated_sources_toml, serve_generated_site
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script: bench.sitegen and tests.support import from the repository
+
+from bench.sitegen import generated_sources_toml, serve_generated_site
 from db.search import search
 from db.store import open_db
 

@@ -16,7 +16,7 @@ from alerts.store import open_alerts_db, outbox_dir
 from alerts.watches import add_watch, check_watch, get_watch
 from chipwatch.crawl import CrawlReport, run_crawl
 from chipwatch.process import ProcessReport, process_articles
-from chipwatch.testsite import serve_site
+from chipwatch.siteserver import serve_site
 from db.store import open_db
 
 logger = logging.getLogger(__name__)

@@ -8,7 +8,7 @@ import subprocess
 import sys
 
 from chipwatch.demo import DEMO_SITE, LOCAL_SITE_SETTINGS
-from chipwatch.testsite import serve_site
+from chipwatch.siteserver import serve_site
 
 
 def run(db_path, sources, env):

@@ -15,8 +15,8 @@ import sys
 
 import pytest
 
-from chipwatch import faults
-from chipwatch.testsite import generated_article, generated_sources_toml, serve_generated_site
+from tests.support import faults
+from bench.sitegen import generated_article, generated_sources_toml, serve_generated_site
 
 CLI = [sys.executable, "-m", "chipwatch.cli"]
 

@@ -11,9 +11,9 @@ import signal
 import subprocess
 import time
 
-from chipwatch import faults
-from chipwatch.hostile import wait_until
-from chipwatch.testsite import generated_sources_toml, serve_generated_site
+from tests.support import faults
+from tests.support.hostile import wait_until
+from bench.sitegen import generated_sources_toml, serve_generated_site
 from db.store import open_db
 
 

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from chipwatch import faults
-from chipwatch.hostile import wait_until
+from tests.support import faults
+from tests.support.hostile import wait_until
 from chipwatch.process import process_articles
-from chipwatch.testsite import generated_article
+from bench.sitegen import generated_article
 from db.store import ArticleRecord, open_db, save_articles
 
 CLI = [sys.executable, "-m", "chipwatch.cli"]

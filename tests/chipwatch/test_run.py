@@ -13,7 +13,7 @@ import pytest
 from chipwatch.demo import DEMO_SITE, LOCAL_SITE_SETTINGS
 from chipwatch.run import lock_path, run_lock
 from chipwatch.schedule import crontab_line
-from chipwatch.testsite import serve_site
+from chipwatch.siteserver import serve_site
 from db.store import open_db
 
 EXIT_BUSY = 3

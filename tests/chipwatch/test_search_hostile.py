@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from chipwatch.cli import cli
-from chipwatch.hostile import HOSTILE_QUERIES, LONG_QUERIES
+from tests.support.hostile import HOSTILE_QUERIES, LONG_QUERIES
 from db.store import ArticleRecord, open_db, save_articles
 
 

@@ -1,4 +1,4 @@
-"""The corpus of bad pages (chipwatch.hostile.BAD_PAGES): lying or missing charsets, mixed and
+"""The corpus of bad pages (tests.support.hostile.BAD_PAGES): lying or missing charsets, mixed and
 truncated encodings, invalid HTML, a gzip bomb, 0 bytes, binary, 50 MB, deep nesting, script only.
 Each ends as a stored article or as a failure with its reason; none crashes or stalls."""
 
@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from chipwatch import hostile as h
+from tests.support import hostile as h
 from chipwatch.demo import LOCAL_SITE_SETTINGS
 from crawler.extract import ExtractionError
 from crawler.page import MAX_PAGE_BYTES, parse_page

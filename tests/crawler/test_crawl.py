@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from chipwatch.demo import DEMO_SITE, LOCAL_SITE_SETTINGS
-from chipwatch.testsite import load_manifest, serve_site
+from chipwatch.siteserver import load_manifest, serve_site
 from db.store import open_db
 
 PAGES = load_manifest(DEMO_SITE)

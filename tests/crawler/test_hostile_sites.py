@@ -12,9 +12,9 @@ from contextlib import ExitStack
 
 import pytest
 
-from chipwatch import hostile as h
+from tests.support import hostile as h
 from chipwatch.demo import LOCAL_SITE_SETTINGS
-from chipwatch.testsite import generated_page_path, serve_generated_site
+from bench.sitegen import generated_page_path, serve_generated_site
 from db.store import open_db
 
 GOOD_PAGES = 12

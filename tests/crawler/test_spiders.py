@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from chipwatch.demo import DEMO_SITE
-from chipwatch.testsite import serve_site
+from chipwatch.siteserver import serve_site
 from crawler.spiders.feeds import feed_links
 from crawler.spiders.sitemaps import entry_date, is_stale
 from db.store import open_db

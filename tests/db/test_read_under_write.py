@@ -15,7 +15,7 @@ import urllib.request
 
 import pytest
 
-from chipwatch.testsite import generated_article
+from bench.sitegen import generated_article
 from db.search import search
 from db.store import ArticleRecord, open_db, save_articles
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from chipwatch.hostile import wait_until
+from tests.support.hostile import wait_until
 from db.store import open_db
 
 

@@ -22,15 +22,8 @@ from urllib.robotparser import RobotFileParser
 
 import pytest
 
-from chipwatch.testsite import (
-    DEMO_SITE_DIR,
-    SiteError,
-    generated_article,
-    generated_sources_toml,
-    load_manifest,
-    serve_generated_site,
-    serve_site,
-)
+from chipwatch.siteserver import DEMO_SITE_DIR, SiteError, load_manifest, serve_site
+from bench.sitegen import generated_article, generated_sources_toml, serve_generated_site
 
 PAGES = load_manifest()
 BY_PATH = {page.path: page for page in PAGES}
@@ -468,7 +461,7 @@ def test_generated_site(tmp_path):
 
 
 def test_generated_site_switches_to_a_sitemap_index_when_big(monkeypatch):
-    monkeypatch.setattr("chipwatch.testsite.SITEMAP_LIMIT", 10)
+    monkeypatch.setattr("bench.sitegen.SITEMAP_LIMIT", 10)
     with serve_generated_site(25) as base:
         index = ET.fromstring(fetch(base + "/sitemap.xml")[2])
         children = [loc.text for loc in index.iterfind("sm:sitemap/sm:loc", NS)]
@@ -478,7 +471,7 @@ def test_generated_site_switches_to_a_sitemap_index_when_big(monkeypatch):
 
 
 def test_command_line_serves_until_stopped():
-    command = [sys.executable, "-m", "chipwatch.testsite", "--port", "0"]
+    command = [sys.executable, "-m", "chipwatch.siteserver", "--port", "0"]
     with subprocess.Popen(
         command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=Path(__file__).parents[1]
     ) as process:

@@ -30,8 +30,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from chipwatch.demo import LOCAL_SITE_SETTINGS
-from chipwatch.hostile import wait_until
-from chipwatch.testsite import generated_article, generated_page_path, generated_sources_toml, serve_generated_site
+from tests.support.hostile import wait_until
+from bench.sitegen import generated_article, generated_page_path, generated_sources_toml, serve_generated_site
 from db.search import TABLE, article_id
 
 # Small batches commit often, so kills land between commits as well as inside them.

@@ -1,320 +1,31 @@
-"""Serve a fixture news site on 127.0.0.1 for `chipwatch demo`, the tests and the benchmarks.
+"""The benchmarks' generated news site: N synthetic articles (60 % Simplified Chinese, 40 % English)
+listed in one sitemap, served on 127.0.0.1 by chipwatch.siteserver's server. The tests that need
+many pages (faults, hostile sites, reads under writes) use it too.
 
-Two kinds of site:
-
-- A manifest site: a directory holding a ``site.toml`` (the demo site in ``chipwatch/demo_site/``,
-  or a small site under ``tests/sites/``). Each ``[[page]]`` is served exactly as described,
-  including the things real sites get wrong: no or false charsets, legacy encodings, truncated
-  bodies, errors, empty bodies and an oversized generated page. ``{base}`` in a file becomes the
-  server's base URL, because feeds, sitemaps and canonical links need absolute URLs.
-- A generated site of N synthetic articles listed in one sitemap, for benchmarks.
-
-Both run a real ``ThreadingHTTPServer`` in a daemon thread on an ephemeral port::
-
-    with serve_site() as base_url:              # e.g. "http://127.0.0.1:41873"
-        ...
     with serve_generated_site(1000) as base_url:
         sources = generated_sources_toml(1000)
 
-    python -m chipwatch.testsite [--port N] [--site DIR | --generated N] [-v]
+    python -m bench.sitegen N [--port N] [-v]       # serve it until Ctrl-C
+
+Over 400 lines because most of it is data: the sentence and headline templates the articles are
+drawn from, in both languages.
 """
 
 from __future__ import annotations
 
 import argparse
-import codecs
 import contextlib
-import logging
 import random
 import re
 import sys
 import threading
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, fields
+from collections.abc import Iterator
 from datetime import date, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
-from typing import Any, Protocol
-from urllib.parse import unquote
 from xml.sax.saxutils import escape as xml_escape
 
-from crawler.sources import read_toml
+from chipwatch.siteserver import Reply, bytes_reply, serve
 
-logger = logging.getLogger(__name__)
-
-DEMO_SITE_DIR = Path(__file__).with_name("demo_site")
-KINDS = frozenset(
-    {"article", "feed", "sitemap", "section", "robots", "other", "broken", "aggregator_copy", "large", "blocked"}
-)
-CHUNK_SIZE = 64 * 1024
 SITEMAP_LIMIT = 50_000  # URLs per sitemap file (sitemaps.org); more and /sitemap.xml becomes an index
-_LARGE_RE = re.compile(r"large:(\d+)")
-_MIN_LARGE = 1024
-
-
-class SiteError(ValueError):
-    """A site.toml that cannot be served: unknown key, missing file, unencodable text ..."""
-
-
-@dataclass(frozen=True)
-class Page:
-    """One [[page]] of a site.toml manifest."""
-
-    path: str
-    file: str = ""
-    content_type: str = "text/html; charset=utf-8"
-    encoding: str = "utf-8"
-    status: int = 200
-    truncate: int = 0
-    generate: str = ""
-    lang: str = ""
-    kind: str = "other"
-    expect: str = ""
-
-
-_PAGE_FIELDS = frozenset(f.name for f in fields(Page))
-
-
-def load_manifest(site_dir: Path | str | None = None) -> list[Page]:
-    """Read and validate `site_dir`/site.toml (default: the demo site) and return its pages in order.
-
-    Raises SiteError naming the page and the problem, so a typo in a fixture fails at start-up
-    rather than as a confusing 500 in the middle of a crawl test.
-    """
-    directory = Path(site_dir) if site_dir is not None else DEMO_SITE_DIR
-    manifest = directory / "site.toml"
-    data = read_toml(manifest, SiteError, "manifest")
-    tables = data.get("page")
-    if not isinstance(tables, list) or not tables:
-        raise SiteError(f"{manifest}: no [[page]] tables")
-
-    pages: list[Page] = []
-    seen: set[str] = set()
-    for index, table in enumerate(tables, start=1):
-        page = _parse_page(manifest, index, table)
-        if page.path in seen:
-            raise SiteError(f"{manifest}: page #{index} ({page.path}): duplicate path")
-        seen.add(page.path)
-        pages.append(page)
-    return pages
-
-
-def _parse_page(manifest: Path, index: int, table: dict[str, Any]) -> Page:
-    """Validate one [[page]] table against the files beside the manifest."""
-    label = f"{manifest}: page #{index}" + (f" ({table['path']})" if isinstance(table.get("path"), str) else "")
-    unknown = sorted(set(table) - _PAGE_FIELDS)
-    if unknown:
-        raise SiteError(f"{label}: unknown key(s) {', '.join(unknown)}")
-    for key, value in table.items():
-        wanted = int if key in ("status", "truncate") else str
-        if not isinstance(value, wanted) or isinstance(value, bool):
-            raise SiteError(f"{label}: {key} must be {wanted.__name__}, not {value!r}")
-    if "path" not in table or not table["path"].startswith("/") or "?" in table["path"]:
-        raise SiteError(f"{label}: path must start with / and have no query string")
-    page = Page(**table)
-    if page.kind not in KINDS:
-        raise SiteError(f"{label}: kind {page.kind!r} is not one of {', '.join(sorted(KINDS))}")
-    if not 100 <= page.status <= 599 or page.truncate < 0:
-        raise SiteError(f"{label}: bad status or truncate")
-    try:
-        codecs.lookup(page.encoding)
-    except LookupError:
-        raise SiteError(f"{label}: unknown encoding {page.encoding!r}") from None
-    if page.generate:
-        match = _LARGE_RE.fullmatch(page.generate)
-        if not match or int(match.group(1)) < _MIN_LARGE:
-            raise SiteError(f"{label}: generate must be 'large:N' with N >= {_MIN_LARGE}")
-    elif page.file:
-        file = manifest.parent / page.file
-        if not file.is_file():
-            raise SiteError(f"{label}: no such file {file}")
-        try:
-            file.read_text(encoding="utf-8").encode(page.encoding)
-        except UnicodeError as exc:
-            raise SiteError(f"{label}: {page.file} cannot be served as {page.encoding}: {exc}") from None
-    return page
-
-
-# ---------------------------------------------------------------------------- responses
-
-
-@dataclass(frozen=True)
-class _Reply:
-    """What the handler sends: status, headers and a body produced in chunks."""
-
-    status: int
-    content_type: str
-    length: int
-    chunks: Callable[[], Iterable[bytes]]
-    location: str = ""
-
-
-class _Site(Protocol):
-    def reply(self, path: str) -> _Reply | None: ...
-
-
-def _bytes_reply(body: bytes, content_type: str, status: int = 200) -> _Reply:
-    return _Reply(status, content_type, len(body), lambda: (body,))
-
-
-_NOT_FOUND = _bytes_reply(
-    b"<!DOCTYPE html>\n<html><head><title>404 Not Found</title></head>"
-    b"<body><h1>404 Not Found</h1></body></html>\n",
-    "text/html; charset=utf-8",
-    404,
-)
-
-
-class _ManifestSite:
-    """The pages of a site.toml, encoded once for one base URL."""
-
-    def __init__(self, site_dir: Path, pages: list[Page], base_url: str) -> None:
-        self._replies: dict[str, _Reply] = {}
-        for page in pages:
-            if page.generate:
-                size = int(page.generate.split(":", 1)[1])
-                reply = _Reply(page.status, page.content_type, size, lambda size=size: _large_body(size))
-            else:
-                text = (site_dir / page.file).read_text(encoding="utf-8") if page.file else ""
-                body = text.replace("{base}", base_url).encode(page.encoding)
-                if page.truncate:
-                    body = body[: page.truncate]
-                reply = _bytes_reply(body, page.content_type, page.status)
-            self._replies[page.path] = reply
-
-    def reply(self, path: str) -> _Reply | None:
-        found = self._replies.get(path)
-        if found is None and not path.endswith("/") and path + "/" in self._replies:
-            # What a real server does for a directory asked for without its slash.
-            return _Reply(301, "text/html; charset=utf-8", 0, lambda: (), location=path + "/")
-        return found
-
-
-def _large_body(size: int) -> Iterator[bytes]:
-    """Exactly `size` bytes of valid HTML: one long annex table, produced a chunk at a time."""
-    head = (
-        '<!DOCTYPE html>\n<html lang="zh-CN">\n<head>\n<meta charset="utf-8">\n'
-        "<title>2026年全球半导体出口管制年度报告（全文） - 芯闻示例网</title>\n</head>\n<body>\n"
-        "<h1>2026年全球半导体出口管制年度报告（全文）</h1>\n<table class=\"annex\">\n"
-    ).encode()
-    row = (
-        "<tr><td>附表</td><td>各国和地区半导体出口管制措施汇总（续）</td>"
-        "<td>Annex: export-control measures by jurisdiction (continued)</td></tr>\n"
-    ).encode()
-    tail = b"</table>\n</body>\n</html>\n"
-    remaining = size - len(head) - len(tail)
-    block = row * max(1, CHUNK_SIZE // len(row))
-    yield head
-    while remaining >= len(block):
-        yield block
-        remaining -= len(block)
-    rows, spaces = divmod(remaining, len(row))
-    yield row * rows + b" " * spaces
-    yield tail
-
-
-# ---------------------------------------------------------------------------- the server
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    site: _Site
-    verbose: bool = False
-    requested: list[str] | None = None
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        """A client hanging up mid-body (a crawler's size cap) is normal here, not an error."""
-        exc = sys.exc_info()[1]
-        if isinstance(exc, (ConnectionError, TimeoutError)):
-            return
-        logger.exception("error serving %s", client_address)
-
-
-class _Handler(BaseHTTPRequestHandler):
-    server: _Server
-    server_version = "ChipwatchDemo/1.0"
-    protocol_version = "HTTP/1.1"  # keep-alive, as real news servers do; every reply has a Content-Length
-    timeout = 30  # drop idle keep-alive connections so old servers' threads end
-
-    def do_GET(self) -> None:
-        self._respond(send_body=True)
-
-    def do_HEAD(self) -> None:
-        self._respond(send_body=False)
-
-    def _respond(self, send_body: bool) -> None:
-        if self.server.requested is not None:
-            self.server.requested.append(self.path)
-        path = unquote(self.path.split("?", 1)[0].split("#", 1)[0])
-        reply = self.server.site.reply(path) or _NOT_FOUND
-        self.send_response(reply.status)
-        if reply.content_type:
-            self.send_header("Content-Type", reply.content_type)
-        if reply.location:
-            self.send_header("Location", reply.location)
-        self.send_header("Content-Length", str(reply.length))
-        self.end_headers()
-        if not send_body:
-            return
-        try:
-            for chunk in reply.chunks():
-                self.wfile.write(chunk)
-        except (ConnectionError, TimeoutError):
-            self.close_connection = True
-
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the stdlib's name
-        if self.server.verbose:
-            super().log_message(format, *args)
-
-
-@contextlib.contextmanager
-def _serve(
-    make_site: Callable[[str], _Site], host: str, port: int, verbose: bool, requested: list[str] | None = None
-) -> Iterator[str]:
-    """Bind, build the site for the bound base URL, serve in a daemon thread, yield the base URL."""
-    server = _Server((host, port), _Handler)
-    try:
-        bound_host, bound_port = server.server_address[:2]
-        base_url = f"http://{bound_host}:{bound_port}"
-        server.site = make_site(base_url)
-        server.verbose = verbose
-        server.requested = requested
-        thread = threading.Thread(
-            target=server.serve_forever, kwargs={"poll_interval": 0.1}, name=f"testsite-{bound_port}", daemon=True
-        )
-        thread.start()
-        try:
-            yield base_url
-        finally:
-            server.shutdown()
-            thread.join(timeout=5)
-    finally:
-        server.server_close()
-
-
-@contextlib.contextmanager
-def serve_site(
-    site_dir: Path | str | None = None,
-    host: str = "127.0.0.1",
-    port: int = 0,
-    *,
-    verbose: bool = False,
-    requested: list[str] | None = None,
-) -> Iterator[str]:
-    """Serve a manifest site (default: the demo site) and yield its base URL, no trailing slash.
-
-    Every page is sent with its manifest status and Content-Type (none when ""), its file's text
-    with ``{base}`` replaced by the base URL, encoded as the page says and cut to `truncate`
-    bytes; ``generate = "large:N"`` streams N bytes of HTML. The query string is ignored when
-    looking a path up, unknown paths get 404, a directory path without its slash gets 301,
-    HEAD is answered too. Quiet unless `verbose` (then requests are logged to stderr). When
-    `requested` is a list, every request's path (with its query) is appended to it, for tests.
-    """
-    directory = Path(site_dir) if site_dir is not None else DEMO_SITE_DIR
-    pages = load_manifest(directory)
-    with _serve(lambda base: _ManifestSite(directory, pages, base), host, port, verbose, requested) as base_url:
-        yield base_url
-
 
 # ---------------------------------------------------------------------------- the generated site
 
@@ -678,23 +389,23 @@ class _GeneratedSite:
     def __init__(self, n: int, seed: int, base_url: str) -> None:
         self.n, self.seed, self.base_url = n, seed, base_url
 
-    def reply(self, path: str) -> _Reply | None:
+    def reply(self, path: str) -> Reply | None:
         match = re.fullmatch(r"/gen/(\d{6})\.html", path)
         if match and 1 <= int(match.group(1)) <= self.n:
             text = _generated_page_html(int(match.group(1)), self.n, self.seed, self.base_url)
-            return _bytes_reply(text.encode("utf-8"), "text/html; charset=utf-8")
+            return bytes_reply(text.encode("utf-8"), "text/html; charset=utf-8")
         if path == "/robots.txt":
             text = f"User-agent: *\nDisallow: /private/\n\nSitemap: {self.base_url}/sitemap.xml\n"
-            return _bytes_reply(text.encode(), "text/plain; charset=utf-8")
+            return bytes_reply(text.encode(), "text/plain; charset=utf-8")
         if path == "/sitemap.xml":
-            return _bytes_reply(self._sitemap_root(), "application/xml; charset=utf-8")
+            return bytes_reply(self._sitemap_root(), "application/xml; charset=utf-8")
         match = re.fullmatch(r"/sitemaps/gen-(\d+)\.xml", path)
         if match and self.n > SITEMAP_LIMIT:
             part = int(match.group(1))
             first = part * SITEMAP_LIMIT + 1
             if first <= self.n:
                 numbers = range(first, min(first + SITEMAP_LIMIT, self.n + 1))
-                return _bytes_reply(self._urlset(numbers), "application/xml; charset=utf-8")
+                return bytes_reply(self._urlset(numbers), "application/xml; charset=utf-8")
         if path == "/":
             links = "".join(
                 f'<li><a href="{generated_page_path(i)}">{i}</a></li>\n' for i in range(1, min(self.n, 50) + 1)
@@ -703,7 +414,7 @@ class _GeneratedSite:
                 '<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>Generated site</title></head>\n'
                 f"<body><ul>\n{links}</ul></body></html>\n"
             )
-            return _bytes_reply(text.encode(), "text/html; charset=utf-8")
+            return bytes_reply(text.encode(), "text/html; charset=utf-8")
         return None
 
     def _sitemap_root(self) -> bytes:
@@ -742,7 +453,7 @@ def serve_generated_site(
     """
     if n < 1:
         raise ValueError("n must be at least 1")
-    with _serve(lambda base: _GeneratedSite(n, seed, base), host, port, verbose) as base_url:
+    with serve(lambda base: _GeneratedSite(n, seed, base), host, port, verbose) as base_url:
         yield base_url
 
 
@@ -761,39 +472,24 @@ article_pattern = '/gen/\\d{{6}}\\.html$'
 official = false
 encoding = ""
 enabled = true
-notes = "Generated by chipwatch.testsite.serve_generated_site: 60% zh, 40% en; lang is the majority language."
+notes = "Generated by bench.sitegen.serve_generated_site: 60% zh, 40% en; lang is the majority language."
 """
 
 
-# ---------------------------------------------------------------------------- command line
-
-
 def main(argv: list[str] | None = None) -> int:
-    """Serve the demo site (or another site, or a generated one) until Ctrl-C."""
-    parser = argparse.ArgumentParser(prog="python -m chipwatch.testsite", description=main.__doc__)
+    """Serve N generated articles until Ctrl-C."""
+    parser = argparse.ArgumentParser(prog="python -m bench.sitegen", description=main.__doc__)
+    parser.add_argument("n", type=int, help="how many articles")
     parser.add_argument("--host", default="127.0.0.1", help="address to bind [127.0.0.1]")
     parser.add_argument("--port", type=int, default=0, help="port [0: any free port]")
-    group = parser.add_mutually_exclusive_group()
-    group.add_argument("--site", type=Path, help="a directory with a site.toml [the demo site]")
-    group.add_argument("--generated", type=int, metavar="N", help="serve N generated articles instead")
     parser.add_argument("-v", "--verbose", action="store_true", help="log every request to stderr")
     args = parser.parse_args(argv)
-
-    if args.generated:
-        server = serve_generated_site(args.generated, args.host, args.port, verbose=args.verbose)
-        what = f"{args.generated} generated articles"
-    else:
-        server = serve_site(args.site, args.host, args.port, verbose=args.verbose)
-        what = str(args.site or DEMO_SITE_DIR)
     try:
-        with server as base_url:
-            print(f"Serving {what} at {base_url}/ (Ctrl-C to stop)", flush=True)
+        with serve_generated_site(args.n, args.host, args.port, verbose=args.verbose) as base_url:
+            print(f"Serving {args.n} generated articles at {base_url}/ (Ctrl-C to stop)", flush=True)
             threading.Event().wait()
     except KeyboardInterrupt:
         pass
-    except SiteError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
     return 0
 
 

@@ -1,0 +1,1 @@
+"""Benchmarks, run by hand (never in CI), and the generated site they crawl (sitegen.py)."""
