@@ -25,8 +25,8 @@ from pathlib import Path
 import trafilatura
 from lxml import html as lxml_html
 
-import crawler.extract as extract_module
 from crawler.extract import ExtractionError, extract
+from crawler.extract.maintext import FAST
 
 DEFAULT_PAGES = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "pages" / "zh-gne"
 VERDICTS = Path(__file__).resolve().parent / "extraction_verdicts.toml"
@@ -146,7 +146,7 @@ def main(pages_dir: Path, show_text: bool) -> None:
                 print(f"{'':24s} bare flags: {' '.join(found)}")
 
     n = len(pages)
-    print(f"\n{n} pages   ours (crawler.extract, trafilatura fast={extract_module.FAST})   bare trafilatura (defaults)")
+    print(f"\n{n} pages   ours (crawler.extract, trafilatura fast={FAST})   bare trafilatura (defaults)")
     for key in ("title", "date", "date with time", "authors", "boilerplate", "short", "flagged", "error"):
         print(f"  {key:16s} {totals['ours'][key]:3d}/{n}   {totals['bare'][key]:3d}/{n}")
     print(f"  {'ms/page':16s} {times['ours'] / n:5.1f}    {times['bare'] / n:5.1f}")
@@ -156,7 +156,7 @@ def main(pages_dir: Path, show_text: bool) -> None:
     started = time.perf_counter()
     for page in pages.values():
         run_ours(page)
-    print(f"  ours with trafilatura fast={extract_module.FAST}: {(time.perf_counter() - started) * 1000 / n:.1f} ms/page")
+    print(f"  ours with trafilatura fast={FAST}: {(time.perf_counter() - started) * 1000 / n:.1f} ms/page")
     extract_module.FAST = not extract_module.FAST
 
     verdict_summary(set(pages))

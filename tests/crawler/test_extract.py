@@ -6,7 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from crawler.extract import ExtractionError, Extracted, extract, normalise_space, parse_date, strip_site_suffix
+from crawler.extract import ExtractionError, Extracted, extract
+from crawler.extract.dates import parse_date
+from crawler.extract.titles import strip_site_suffix
+from crawler.extract.whitespace import normalise_space
 
 SITES = Path(__file__).resolve().parents[1] / "sites" / "extract"
 
