@@ -7,11 +7,13 @@ import datetime as dt
 import logging
 from dataclasses import dataclass, field
 
+from typing import Any
+
 from sqlite_utils import Database
 
 from alerts.store import now_iso
 from alerts.watches import Watch, list_watches
-from db.search import MAX_LIMIT, Hit, SearchError, search
+from db.search import MAX_LIMIT, Filters, Hit, SearchError, search
 
 logger = logging.getLogger(__name__)
 
@@ -39,14 +41,16 @@ def ready_until(db: Database, watch: Watch) -> int:
     return top if waiting is None else min(top, waiting - 1)
 
 
+def watch_filters(watch: Watch, **window: Any) -> Filters:
+    """The watch's filters as a search's, with the limit and id window of this look."""
+    return Filters(lang=watch.lang, entity_id=watch.entity_id, event=watch.event, listed=watch.listed_only, **window)
+
+
 def find_matches(db: Database, watch: Watch, after_id: int, until_id: int) -> list[Hit]:
     """Every article with an id in (after_id, until_id] the watch matches (republished copies left out)."""
     hits: list[Hit] = []
     for low in range(after_id, until_id, CHUNK):
-        hits += search(
-            db, watch.query, lang=watch.lang, limit=MAX_LIMIT, entity_id=watch.entity_id, event=watch.event,
-            listed=watch.listed_only, after_id=low, until_id=min(low + CHUNK, until_id),
-        )  # fmt: skip
+        hits += search(db, watch.query, watch_filters(watch, limit=MAX_LIMIT, after_id=low, until_id=min(low + CHUNK, until_id)))
     return hits
 
 
@@ -89,8 +93,6 @@ def match_watches(db: Database, adb: Database, now: dt.datetime | None = None, n
 
 def preview(db: Database, watch: Watch, limit: int = 20) -> tuple[list[Hit], int]:
     """What the watch matches now: its latest matches overall, and how many are new (not yet queued)."""
-    latest = search(
-        db, watch.query, lang=watch.lang, limit=limit, entity_id=watch.entity_id, event=watch.event, listed=watch.listed_only
-    )
+    latest = search(db, watch.query, watch_filters(watch, limit=limit))
     new = find_matches(db, watch, watch.last_article_id, ready_until(db, watch))
     return latest, len(new)

@@ -11,7 +11,8 @@ from typing import Any
 from sqlite_utils import Database
 
 from alerts.store import now_iso
-from db.search import LANGS, SearchError, parse_query
+from core.vocab import LANGS
+from db.search import SearchError, parse_query
 from core.vocab import check_event_type
 
 DIGESTS = ("daily", "weekly")

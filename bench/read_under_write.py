@@ -31,7 +31,7 @@ from chipwatch.demo import LOCAL_SITE_SETTINGS
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script: bench.sitegen and tests.support import from the repository
 
 from bench.sitegen import generated_sources_toml, serve_generated_site
-from db.search import search
+from db.search import Filters, search
 from db.store import open_db
 
 QUERIES = ["华为", "芯片", "出口管制", "Entity List", "英伟达 A100", "export controls"]
@@ -73,7 +73,7 @@ class Readers:
             started = time.perf_counter()
             try:
                 if kind == "cli-search":
-                    search(db, query, limit=20)
+                    search(db, query, Filters(limit=20))
                 else:
                     path = f"chipwatch/search.json?q={urllib.parse.quote(query)}" if kind == "datasette-search" else "chipwatch/articles.json?_size=20&_sort_desc=id"
                     with urllib.request.urlopen(f"{self.base}/{path}", timeout=30) as response:

@@ -370,8 +370,8 @@ def main() -> None:
     print(f"{'query':24} {'matches':>8} | {'newest p50':>10} {'p95':>7} | {'rank p50':>9} {'p95':>7} | {'LIKE p50':>9} {'p95':>7} {'runs':>5}")
     for label, query, lang in [(label, query, None) for label, query in QUERIES] + [LANG_QUERY]:
         matches = db.execute(f"SELECT count(*) FROM {search.TABLE} WHERE {search.TABLE} MATCH ?", [search.fts_query(query)]).fetchone()[0]
-        newest = timed(lambda q=query, lang=lang: search.search(db, q, lang=lang, limit=LIMIT), args.runs)
-        ranked = timed(lambda q=query, lang=lang: search.search(db, q, lang=lang, limit=LIMIT, rank=True), args.runs)
+        newest = timed(lambda q=query, lang=lang: search.search(db, q, search.Filters(lang=lang, limit=LIMIT)), args.runs)
+        ranked = timed(lambda q=query, lang=lang: search.search(db, q, search.Filters(lang=lang, limit=LIMIT, rank=True)), args.runs)
         sql, params = like_sql(query, lang)
         like = timed(lambda sql=sql, params=params: db.execute(sql, params).fetchall(), args.runs, LIKE_BUDGET_S)
         print(

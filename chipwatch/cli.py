@@ -19,7 +19,8 @@ from chipwatch.schedule import SCHEDULES, crontab_line
 from crawler.extract import ExtractionError
 from crawler.page import parse_page
 from crawler.sources import SourceError, load_sources
-from db.search import LANGS, SearchError
+from core.vocab import LANGS
+from db.search import Filters, SearchError
 from db.search import search as search_articles
 from db.store import StoreError, default_db_path, open_db, open_db_for_reading
 from nlp.errors import PipelineError
@@ -274,10 +275,10 @@ def search(
         raise click.ClickException(f"no database at {path}: run chipwatch crawl or chipwatch import first")
     db = _guard(lambda: open_db_for_reading(path))
     try:
-        hits = search_articles(
-            db, " ".join(query), lang=lang, since=since, limit=limit, rank=rank, include_duplicates=include_duplicates,
-            entity_id=entity_id, event=event, relevant=relevant,
+        filters = Filters(
+            lang=lang, since=since, limit=limit, rank=rank, include_duplicates=include_duplicates, entity_id=entity_id, event=event, relevant=relevant
         )
+        hits = search_articles(db, " ".join(query), filters)
     except SearchError as exc:
         raise click.ClickException(str(exc)) from None
     if not hits:

@@ -14,6 +14,7 @@ import pytest
 from core.names import normalize_name
 from core.script import HAN_RE, either_script, fold, fold_table, script_kind
 from db import search
+from db.search.snippets import _normalise as normalise
 from nlp.events.lexicon import compiled
 
 
@@ -36,7 +37,7 @@ def test_the_search_index_and_snippets_read_every_character_as_its_fold(pairs):
     keys, values = "".join(c for c, _ in pairs), "".join(s for _, s in pairs)
     # the same tokens (FTS5 splits on spaces, and a supplementary-plane character gets its own)
     assert search.search_form(keys).split() == search.search_form(values).split() == list(values)
-    assert search._normalise(keys) == search._normalise(values)
+    assert normalise(keys) == normalise(values)
 
 
 def test_name_keys_fold_like_the_index(pairs):

@@ -16,7 +16,7 @@ import urllib.request
 import pytest
 
 from bench.sitegen import generated_article
-from db.search import search
+from db.search import Filters, search
 from db.store import ArticleRecord, open_db, save_articles
 
 SECONDS = 6
@@ -77,7 +77,7 @@ def test_readers_see_no_lock_errors_while_batches_commit(served):
             started = time.perf_counter()
             try:
                 if i % 2:
-                    search(db, "华为 芯片", limit=20)
+                    search(db, "华为 芯片", Filters(limit=20))
                 else:
                     with urllib.request.urlopen(f"{base}/chipwatch/search.json?q={urllib.parse.quote('出口管制')}", timeout=30) as r:
                         body = r.read()

@@ -9,7 +9,7 @@ from sqlite_utils import Database
 
 from db import search as search_module
 from db.migrations import migrations
-from db.search import SearchError, fts_query, parse_query, search, search_form
+from db.search import Filters, SearchError, fts_query, parse_query, search, search_form
 from db.store import ArticleRecord, open_db, save_articles
 
 # (title, text, lang, published_at); ids are the positions, from 1
@@ -75,7 +75,7 @@ def db(tmp_path_factory):
 
 
 def ids(db, query, **options):
-    return [hit.id for hit in search(db, query, **options)]
+    return [hit.id for hit in search(db, query, Filters(**options))]
 
 
 @pytest.mark.parametrize(
@@ -184,13 +184,13 @@ def test_since_an_age(db):
 @pytest.mark.parametrize("since", ["yesterday", "7", "7y", "2026-13-01", "", "-3d"])
 def test_bad_since_is_a_search_error(db, since):
     with pytest.raises(SearchError):
-        search(db, "华为", since=since)
+        search(db, "华为", Filters(since=since))
 
 
 @pytest.mark.parametrize("options", [{"lang": "fr"}, {"lang": "xx"}, {"limit": 0}, {"limit": 10**6}])
 def test_bad_options_are_search_errors(db, options):
     with pytest.raises(SearchError):
-        search(db, "华为", **options)
+        search(db, "华为", Filters(**options))
 
 
 def test_snippet_marks_words_in_the_original_script(db):
@@ -245,7 +245,7 @@ HOSTILE = [
 def test_hostile_query_gives_a_list_or_a_search_error(db, query):
     for options in ({}, {"rank": True}, {"lang": "zh", "since": "2026-01-01"}):
         try:
-            assert isinstance(search(db, query, **options), list)
+            assert isinstance(search(db, query, Filters(**options)), list)
         except SearchError as exc:
             assert "cannot search for" not in str(exc)  # the last-resort wrapper of a database error
     try:
@@ -271,7 +271,7 @@ def test_queries_that_cannot_be_searched_say_why(db, query):
 
 
 def test_migration_indexes_articles_stored_before_it(tmp_path, monkeypatch):
-    monkeypatch.setattr(search_module, "INDEX_BATCH", 4)  # several batches
+    monkeypatch.setattr("db.search.index.INDEX_BATCH", 4)  # several batches
     db = Database(tmp_path / "old.db")
     migrations.apply(db, stop_before="m002_search")
     assert not search_module.has_index(db)
@@ -375,7 +375,7 @@ def test_event_filter_with_words_and_language(db_with_events):
 
 
 def test_event_filter_snippet_is_the_evidence_sentence(db_with_events):
-    (hit,) = search(db_with_events, "", event="entity_listing")
+    (hit,) = search(db_with_events, "", Filters(event="entity_listing"))
     assert hit.snippet == CORPUS[2][1].split("，")[0] + "，"
 
 
@@ -388,7 +388,7 @@ def test_relevant_filter(db_with_events):
 @pytest.mark.parametrize("event", ["blacklisting", "", "export restriction; DROP TABLE events"])
 def test_unknown_event_type_is_a_search_error(db_with_events, event):
     with pytest.raises(SearchError, match="unknown event type"):
-        search(db_with_events, "美国", event=event)
+        search(db_with_events, "美国", Filters(event=event))
 
 
 # --- what alert watches need: a window of article ids, and the listed-party filter
@@ -400,9 +400,9 @@ def test_article_id_window(db):
     assert ids(db, "芯片", after_id=2, until_id=9, limit=100) == [i for i in everything if 2 < i <= 9]
     assert ids(db, "芯片", after_id=100) == []
     with pytest.raises(SearchError):
-        search(db, "", after_id=3)  # a window is not a filter: words are still needed
+        search(db, "", Filters(after_id=3))  # a window is not a filter: words are still needed
     with pytest.raises(SearchError, match="whole number"):
-        search(db, "芯片", after_id="3")
+        search(db, "芯片", Filters(after_id="3"))
 
 
 def test_listed_filter(db_with_events):
