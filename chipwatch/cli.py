@@ -25,7 +25,7 @@ from db.search import search as search_articles
 from db.store import StoreError, default_db_path, open_db, open_db_for_reading
 from nlp.errors import PipelineError
 from core.vocab import EVENT_TYPES
-from nlp.kb import UnknownEntity, resolve_entity_id
+from nlp.knowledge_base import UnknownEntity, resolve_entity_id
 
 if TYPE_CHECKING:
     from chipwatch.crawl import CrawlReport

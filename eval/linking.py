@@ -4,7 +4,7 @@ Run by hand:  .venv/bin/python eval/linking.py
 
 Each line is a mention as it appears in news (either script, any case, with or without a legal
 suffix, short forms, look-alikes that must NOT link, places that must stay places) and the
-knowledge-base id it should resolve to, or null. chipwatch's resolver (nlp.kb) is compared with
+knowledge-base id it should resolve to, or null. chipwatch's resolver (nlp.knowledge_base) is compared with
 a plain dictionary of the entities' canonical English, Simplified and Traditional names matched
 exactly, which is what linking without normalisation or aliases gives.
 """
@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from nlp.kb import KnowledgeBase
+from nlp.knowledge_base import KnowledgeBase
 
 DATA = Path(__file__).parent / "data" / "linking.jsonl"
 

@@ -17,7 +17,7 @@ from spacy.tokens import Doc
 from core.language import detect_language
 from core.records import Analysis, Document, Listing, Mention
 from nlp.events.extract import EventConfig, EventExtractor
-from nlp.kb import KnowledgeBase, shared_kb
+from nlp.knowledge_base import KnowledgeBase, shared_kb
 from nlp.pipeline import PipelineConfig, build_pipeline, family_of
 from nlp.sanctions import SanctionsIndex
 

@@ -20,7 +20,7 @@ from spacy.language import Language
 
 import nlp.components  # noqa: F401 - registers the chipwatch factories
 from nlp.errors import PipelineError
-from nlp.kb import KB_DIR
+from nlp.knowledge_base import KB_DIR
 
 logger = logging.getLogger(__name__)
 

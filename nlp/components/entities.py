@@ -16,7 +16,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from core.names import normalize_name
-from nlp.kb import KnowledgeBase, place_names, shared_kb
+from nlp.knowledge_base import KnowledgeBase, place_names, shared_kb
 
 logger = logging.getLogger(__name__)
 

@@ -19,7 +19,7 @@ from typing import Any
 from nlp.events.lexicon import lexicon_lang, mechanism
 from core.names import normalize_name
 from core.records import Mention
-from nlp.kb import place_english_names
+from nlp.knowledge_base import place_english_names, shared_kb
 
 GOVERNMENT_ACTS = {"export_restriction", "entity_listing", "license_decision", "enforcement"}
 SUPPLIER_IS_TARGET = {"circumvention", "chip_procurement"}
@@ -91,8 +91,6 @@ def is_government(mention: Mention, entity_types: Mapping[str, str]) -> bool:
 
 @lru_cache(maxsize=1)
 def _entity_types() -> dict[str, str]:
-    from nlp.kb import shared_kb
-
     return {entity.id: entity.type for entity in shared_kb().all() if entity.type}
 
 
@@ -109,8 +107,6 @@ def _name(mention: Mention, places: Mapping[str, str]) -> str:
 @lru_cache(maxsize=1)
 def _makers() -> frozenset[str]:
     """Ids of the organisations that make a product of the knowledge base (Nvidia, Huawei, ASML, ...)."""
-    from nlp.kb import shared_kb
-
     return frozenset(entity.maker for entity in shared_kb().products() if entity.maker)
 
 

@@ -1,4 +1,4 @@
-"""nlp.kb: the entity data loads and validates, and names resolve across scripts and forms."""
+"""nlp.knowledge_base: the entity data loads and validates, and names resolve across scripts and forms."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 
 from core.names import normalize_name
 from core.script import fold
-from nlp.kb import Entity, KBError, KnowledgeBase
+from nlp.knowledge_base import Entity, KBError, KnowledgeBase
 
 
 @pytest.fixture(scope="module")
@@ -279,7 +279,7 @@ def test_a_knowledge_base_edit_changes_the_pipeline_version(tmp_path):
     """Stored articles are re-analysed after an alias is added: the version carries the KB's fingerprint."""
     import shutil
 
-    from nlp.kb import KB_DIR
+    from nlp.knowledge_base import KB_DIR
     from nlp.pipeline import PIPELINE_VERSION, _kb_fingerprint
 
     copy = tmp_path / "kb"

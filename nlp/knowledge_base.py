@@ -1,10 +1,9 @@
-"""The entity knowledge base: organisations and products, loaded from `nlp/kb/*.jsonl`.
+"""The entity knowledge base: organisations and products, loaded from the data folder `nlp/kb/*.jsonl`.
 
 Pure and typed: names in, entities out. A mention resolves by exact lookup of its normalised
 form (core.names.normalize_name, shared with the sanctions lists) over every entity's name,
-Chinese names and aliases, so Simplified
-and Traditional script, case, spacing, punctuation and legal suffixes ("Co., Ltd.", 有限公司)
-do not matter, while a longer or different name ("SenseTime Capital Partners") does not match.
+Chinese names and aliases, so Simplified and Traditional script, case, spacing, punctuation and
+legal suffixes ("Co., Ltd.", 有限公司) do not matter, while a longer or different name ("SenseTime Capital Partners") does not match.
 Places ("Washington", "Beijing") are not organisations and are not in the KB.
 """
 
