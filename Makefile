@@ -19,7 +19,11 @@ $(VENV)/.installed: pyproject.toml
 demo: setup
 	$(BIN)/chipwatch demo
 
+# Lint for real problems (ruff, rules in pyproject.toml), types of the bottom layer core/ (mypy),
+# then the suite (which also checks the import contract and the wheel).
 test: setup
+	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/pytest
 
 clean:

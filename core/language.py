@@ -144,8 +144,8 @@ def detect_language(text: str, hint: str | None = None) -> str:
     if best == "latin":
         return _latin_language(sample, hint_code)
     if best == "cyrillic":
-        return hint_code if _script_of(hint_code) == "cyrillic" else "ru"
-    return hint_code if _script_of(hint_code) == "arabic" else "ar"
+        return hint_code if hint_code and _script_of(hint_code) == "cyrillic" else "ru"
+    return hint_code if hint_code and _script_of(hint_code) == "arabic" else "ar"
 
 
 _CYRILLIC_LANGS = frozenset({"ru", "uk", "bg", "sr", "mk", "be", "kk", "mn"})

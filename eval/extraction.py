@@ -26,7 +26,7 @@ import trafilatura
 from lxml import html as lxml_html
 
 from crawler.extract import ExtractionError, extract
-from crawler.extract.maintext import FAST
+from crawler.extract import maintext
 
 DEFAULT_PAGES = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "pages" / "zh-gne"
 VERDICTS = Path(__file__).resolve().parent / "extraction_verdicts.toml"
@@ -146,18 +146,18 @@ def main(pages_dir: Path, show_text: bool) -> None:
                 print(f"{'':24s} bare flags: {' '.join(found)}")
 
     n = len(pages)
-    print(f"\n{n} pages   ours (crawler.extract, trafilatura fast={FAST})   bare trafilatura (defaults)")
+    print(f"\n{n} pages   ours (crawler.extract, trafilatura fast={maintext.FAST})   bare trafilatura (defaults)")
     for key in ("title", "date", "date with time", "authors", "boilerplate", "short", "flagged", "error"):
         print(f"  {key:16s} {totals['ours'][key]:3d}/{n}   {totals['bare'][key]:3d}/{n}")
     print(f"  {'ms/page':16s} {times['ours'] / n:5.1f}    {times['bare'] / n:5.1f}")
 
     # the other engine mode, for the record
-    extract_module.FAST = not extract_module.FAST
+    maintext.FAST = not maintext.FAST
     started = time.perf_counter()
     for page in pages.values():
         run_ours(page)
-    print(f"  ours with trafilatura fast={FAST}: {(time.perf_counter() - started) * 1000 / n:.1f} ms/page")
-    extract_module.FAST = not extract_module.FAST
+    print(f"  ours with trafilatura fast={maintext.FAST}: {(time.perf_counter() - started) * 1000 / n:.1f} ms/page")
+    maintext.FAST = not maintext.FAST
 
     verdict_summary(set(pages))
 

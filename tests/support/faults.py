@@ -291,7 +291,7 @@ def process_campaign(workdir: Path, kills: int, articles: int = 200, seed: int =
             delay = rng.uniform(0.0, max_delay)
 
             def ready(start: State = start, target: int = target) -> bool:
-                state = read_state(db_path)
+                state = read_state(db_path)  # noqa: B023 - one database file for every kill
                 return state.crawl_finished > start.crawl_finished and len(state.analysed) >= min(target, articles)
 
             before, killed = _kill_at(process, delay, ready, db_path)
