@@ -16,7 +16,8 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from core.names import normalize_name
-from nlp.knowledge_base import KnowledgeBase, place_names, shared_kb
+from nlp.knowledge_base import KnowledgeBase, shared_kb
+from nlp.places import place_names
 
 logger = logging.getLogger(__name__)
 

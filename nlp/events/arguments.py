@@ -19,7 +19,8 @@ from typing import Any
 from nlp.events.lexicon import lexicon_lang, mechanism
 from core.names import normalize_name
 from core.records import Mention
-from nlp.knowledge_base import place_english_names, shared_kb
+from nlp.knowledge_base import shared_kb
+from nlp.places import place_english_names
 
 GOVERNMENT_ACTS = {"export_restriction", "entity_listing", "license_decision", "enforcement"}
 SUPPLIER_IS_TARGET = {"circumvention", "chip_procurement"}

@@ -11,6 +11,8 @@ and `LONG_QUERIES` are search and watch queries that must give a result or one c
 
     with serve_hostile({"/a.html": hang_after_headers(), "/feed.xml": feed(["/a.html"])}) as base:
         ...
+
+Over 400 lines: most of it is the corpus of bad pages and the queries, which are data.
 """
 
 from __future__ import annotations
