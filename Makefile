@@ -36,6 +36,6 @@ models: setup
 
 # Rebuild the event heads (nlp/models/events) from eval/data/events and the shared development
 # articles they label (about 2 minutes).
-ARTICLES ?= ../shared/data/articles/dev.jsonl
+ARTICLES ?= ../shared/data/articles
 event-models: setup
 	$(BIN)/python -m nlp.events.train --articles $(ARTICLES)

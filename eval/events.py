@@ -59,7 +59,7 @@ def prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--heads", type=Path, help="folder of en.npz / zh.npz [the shipped nlp/models/events]")
-    parser.add_argument("--articles", type=Path, help="the shared development articles [../shared/data/articles/dev.jsonl]")
+    parser.add_argument("--articles", type=Path, help="the shared development articles: a folder of .jsonl files or one file [../shared/data/articles]")
     parser.add_argument("--errors", action="store_true", help="also list each wrong text")
     args = parser.parse_args(argv)
     items = [i for i in load_labelled(args.articles) if i.split == "dev"]

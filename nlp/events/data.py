@@ -1,8 +1,8 @@
 """The labelled event data: the project's labels of the shared development articles, and texts the
 project wrote itself, each split into train and dev.
 
-eval/data/events/labels/*.jsonl label articles of ../shared/data/articles/dev.jsonl by id and
-character offsets (the articles are not shipped); eval/data/events/written.jsonl carries its own
+eval/data/events/labels/*.jsonl label the articles of ../shared/data/articles/dev.jsonl (part-*)
+and pool.jsonl (pool-*) by id and character offsets (the articles are not shipped); eval/data/events/written.jsonl carries its own
 texts. The split is fixed by eval/data/events/split.json, and written-train-*.jsonl are train only
 (see eval/README.md); figures are
 reported on dev only.
@@ -18,7 +18,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA_DIR = ROOT / "eval" / "data" / "events"
-DEFAULT_ARTICLES = ROOT.parent / "shared" / "data" / "articles" / "dev.jsonl"
+DEFAULT_ARTICLES = ROOT.parent / "shared" / "data" / "articles"  # dev.jsonl and pool.jsonl
 
 
 @dataclass
@@ -56,14 +56,18 @@ def _read_jsonl(path: Path) -> Iterator[dict]:
 
 
 def load_labelled(articles_path: Path | None = None, *, include_articles: bool = True) -> list[LabelledText]:
-    """Every labelled text with its split. The shared articles are needed only for their labels."""
+    """Every labelled text with its split. The shared articles are needed only for their labels.
+
+    articles_path: a folder of article files (every *.jsonl in it) or one file.
+    """
     split = load_split()
     items: list[LabelledText] = []
     if include_articles:
         path = articles_path or DEFAULT_ARTICLES
         if not path.exists():
             raise DataError(f"{path}: the shared development articles are needed (give --articles PATH)")
-        articles = {row["id"]: row for row in _read_jsonl(path)}
+        files = sorted(path.glob("*.jsonl")) if path.is_dir() else [path]
+        articles = {row["id"]: row for file in files for row in _read_jsonl(file)}
         for label_file in sorted((DATA_DIR / "labels").glob("*.jsonl")):
             for label in _read_jsonl(label_file):
                 article = articles.get(label["id"])

@@ -176,7 +176,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--encoder-en", default=DEFAULT_ENCODERS["en"], help="minilm (default), use, none, or an HF path / hub id")
     parser.add_argument("--encoder-zh", default=DEFAULT_ENCODERS["zh"], help="use (default), none, or an HF path / hub id")
     parser.add_argument("--out", type=Path, default=MODELS_DIR)
-    parser.add_argument("--articles", type=Path, help="the shared development articles [../shared/data/articles/dev.jsonl]")
+    parser.add_argument("--articles", type=Path, help="the shared development articles: a folder of .jsonl files or one file [../shared/data/articles]")
     parser.add_argument("--only", choices=("en", "zh"))
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")

@@ -87,8 +87,14 @@ def test_a_fresh_database_has_the_starter_list(tmp_path):
     assert "EL" in result.stdout and "CMIC" in result.stdout and "starter" in result.stdout
     db = open_db(tmp_path / "fresh.db")
     index = SanctionsIndex(stored_entries(db))
-    assert [m.list_code for m in index.match("华为")] == ["EL"]
-    assert index.lists_for("SMIC") == ["EL"] and index.lists_for("DJI") == ["CMIC", "EL"]
+    # Huawei and SMIC are on the Entity List, Treasury's CMIC list and the Defense Department's 1260H list
+    assert index.lists_for("华为") == index.lists_for("SMIC") == ["CMIC", "DOD-1260H", "EL"]
+    assert index.lists_for("DJI") == ["CMIC", "EL"]
+    assert index.lists_for("CXMT") == ["DOD-1260H"]  # on the 1260H list since January 2025, not on the Entity List
+    assert index.lists_for("Sense Time") == ["CMIC", "EL"] and index.lists_for("National Supercomputer Center Zhengzhou") == ["EL"]
     assert index.match("Huawei Marine Networks") == [] and index.match("SenseTime Capital") == []
-    rows = db.execute("SELECT name, remarks, start_date FROM sanctions_entries WHERE origin = 'starter'").fetchall()
-    assert len(rows) >= 40 and all(r[1].startswith("verified: ") and r[2] for r in rows)
+    rows = db.execute("SELECT name, remarks, start_date, federal_register_notice FROM sanctions_entries WHERE origin = 'starter'").fetchall()
+    assert len(rows) >= 100
+    # every row says whether it was checked; a row checked in full has its date
+    assert all(r[1].startswith(("verified: ", "unverified: ")) for r in rows)
+    assert all(r[2] for r in rows if r[1].startswith("verified: ") and "unverified" not in r[1])
