@@ -43,11 +43,6 @@ def normalise_tag(tag: str | None) -> str | None:
     return primary
 
 
-def is_chinese(code: str | None) -> bool:
-    """True for chipwatch's Chinese codes, either script."""
-    return code in ("zh", "zh-Hant")
-
-
 # a few thousand characters are plenty to tell scripts apart
 SAMPLE_CHARS = 3000
 # below this weight (Han characters count HAN_WEIGHT, letters of other scripts 1) the text says

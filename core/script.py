@@ -16,7 +16,6 @@ characters standard in both scripts (台, 后, 里, 于) counting for neither.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import re
 from functools import lru_cache
@@ -84,12 +83,6 @@ def fold(text: str) -> str:
     '华为的晶片'
     """
     return text.translate(_translate_table())
-
-
-def fold_fingerprint() -> str:
-    """A short hash of the fold table: what the search index was built with."""
-    digest = hashlib.sha256("".join(f"{k}{v}" for k, v in sorted(fold_table().items())).encode("utf-8"))
-    return digest.hexdigest()[:12]
 
 
 @lru_cache(maxsize=1)

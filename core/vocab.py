@@ -29,10 +29,3 @@ def check_event_type(value: str) -> str:
         raise ValueError(f"unknown event type {value!r}: use one of {', '.join(EVENT_TYPES)}")
     return cleaned
 
-
-def check_lang(value: str) -> str:
-    """One of LANGS as spelled there (zh-hant → zh-Hant), or ValueError with one line naming them."""
-    matching = [code for code in LANGS if code.lower() == (value or "").strip().lower()]
-    if not matching:
-        raise ValueError(f"unknown language {value!r}: use one of {', '.join(LANGS)}")
-    return matching[0]
