@@ -304,13 +304,18 @@ def sources(sources_path: str | None) -> None:
 
 
 @cli.command()
-@db_option
+@click.option(
+    "--db", "db_path", type=click.Path(dir_okay=False), default=None,
+    help="SQLite database file [default: ./chipwatch-demo.db; $CHIPWATCH_DB is not read, so your own database is never touched].",
+)  # fmt: skip
 @click.option("-q", "--quiet", is_flag=True, help="Only the summary.")
 def demo(db_path: str | None, quiet: bool) -> None:
     """Crawl a built-in fixture news site over HTTP on 127.0.0.1 and store it.
 
-    Uses ./chipwatch-demo.db unless --db or $CHIPWATCH_DB says otherwise, so your own
-    database is never touched. Prints a summary and commands to try next.
+    Uses ./chipwatch-demo.db unless --db says otherwise ($CHIPWATCH_DB is not read, so your
+    own database is never touched). The site's dates are moved so that its newest story is
+    dated today: `--since 7d` and the default report have content on any day.
+    Prints a summary and commands to try next.
 
     Example: chipwatch demo
     """

@@ -15,6 +15,7 @@ from alerts.send import send_alerts
 from alerts.store import open_alerts_db, outbox_dir
 from alerts.watches import add_watch, check_watch, get_watch
 from chipwatch.crawl import CrawlReport, run_crawl
+from chipwatch.demo_dates import shift_for
 from chipwatch.process import ProcessReport, process_articles
 from chipwatch.siteserver import serve_site
 from db.store import open_db
@@ -71,12 +72,14 @@ def demo_alert(db_path: str | Path) -> None:
 
 @contextmanager
 def _serve_demo_site() -> Iterator[str]:
+    """The demo site with its dates moved so that the newest story is dated today (chipwatch/demo_dates.py)."""
+    shift = shift_for()
     with ExitStack() as stack:
         try:
-            base_url = stack.enter_context(serve_site(DEMO_SITE, port=DEMO_PORT))
+            base_url = stack.enter_context(serve_site(DEMO_SITE, port=DEMO_PORT, shift_days=shift))
         except OSError:
             logger.info("port %d is busy; serving the demo site on a free port", DEMO_PORT)
-            base_url = stack.enter_context(serve_site(DEMO_SITE))
+            base_url = stack.enter_context(serve_site(DEMO_SITE, shift_days=shift))
         yield base_url
 
 
@@ -149,7 +152,8 @@ def summary(db_path: str | Path, report: CrawlReport, processed: ProcessReport) 
         f"  chipwatch search{db_arg} --entity Huawei         # 华为, 華為 and Huawei: one entity",
         f"  chipwatch search{db_arg} --event circumvention   # articles reporting evasion of controls",
         f"  chipwatch watch test{db_arg} {DEMO_WATCH[0]}     # what the demo's watch matches",
-        f"  chipwatch report{db_arg} --since 400d --out report.html   # a one-page summary to forward",
+        f"  chipwatch search{db_arg} --since 7d --relevant   # this week's news on export controls",
+        f"  chipwatch report{db_arg} --out report.html     # the last 7 days on one page, to forward",
         f"  chipwatch serve{db_arg}                      # Datasette on http://127.0.0.1:8001",
         f"  chipwatch demo{db_arg}                       # again: nothing is fetched twice",
         "  chipwatch parse some-saved-page.html --jsonl   # debug extraction of any page",

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import unquote
 
+from chipwatch.demo_dates import shift_dates
 from crawler.sources import read_toml
 
 logger = logging.getLogger(__name__)
@@ -161,7 +162,7 @@ NOT_FOUND = bytes_reply(
 class _ManifestSite:
     """The pages of a site.toml, encoded once for one base URL."""
 
-    def __init__(self, site_dir: Path, pages: list[Page], base_url: str) -> None:
+    def __init__(self, site_dir: Path, pages: list[Page], base_url: str, shift_days: int = 0) -> None:
         self._replies: dict[str, Reply] = {}
         for page in pages:
             if page.generate:
@@ -169,11 +170,11 @@ class _ManifestSite:
                 reply = Reply(page.status, page.content_type, size, lambda size=size: _large_body(size))
             else:
                 text = (site_dir / page.file).read_text(encoding="utf-8") if page.file else ""
-                body = text.replace("{base}", base_url).encode(page.encoding)
+                body = shift_dates(text, shift_days).replace("{base}", base_url).encode(page.encoding)
                 if page.truncate:
                     body = body[: page.truncate]
                 reply = bytes_reply(body, page.content_type, page.status)
-            self._replies[page.path] = reply
+            self._replies[shift_dates(page.path, shift_days)] = reply
 
     def reply(self, path: str) -> Reply | None:
         found = self._replies.get(path)
@@ -293,6 +294,7 @@ def serve_site(
     *,
     verbose: bool = False,
     requested: list[str] | None = None,
+    shift_days: int = 0,
 ) -> Iterator[str]:
     """Serve a manifest site (default: the demo site) and yield its base URL, no trailing slash.
 
@@ -302,10 +304,11 @@ def serve_site(
     looking a path up, unknown paths get 404, a directory path without its slash gets 301,
     HEAD is answered too. Quiet unless `verbose` (then requests are logged to stderr). When
     `requested` is a list, every request's path (with its query) is appended to it, for tests.
+    `shift_days` moves every full date in the pages by that many days (chipwatch/demo_dates.py).
     """
     directory = Path(site_dir) if site_dir is not None else DEMO_SITE_DIR
     pages = load_manifest(directory)
-    with serve(lambda base: _ManifestSite(directory, pages, base), host, port, verbose, requested) as base_url:
+    with serve(lambda base: _ManifestSite(directory, pages, base, shift_days), host, port, verbose, requested) as base_url:
         yield base_url
 
 

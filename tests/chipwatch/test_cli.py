@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner
 
@@ -31,10 +32,26 @@ def test_command_is_documented_in_readme(name):
     assert f"chipwatch {name}" in README
 
 
-@pytest.mark.parametrize("name", [n for n in COMMANDS if any(p.name == "db_path" for p in cli.commands[n].params)] or ["import"])
+NO_DATABASE = ("parse", "sources")  # they read files, not the database (the README says so)
+
+
+@pytest.mark.parametrize("name", [n for n in COMMANDS if n not in NO_DATABASE])
 def test_db_option_reads_environment(name):
-    option = next(p for p in cli.commands[name].params if p.name == "db_path")
-    assert option.envvar == "CHIPWATCH_DB"
+    """Every command that uses the database takes --db; all but the demo read $CHIPWATCH_DB."""
+    command = cli.commands[name]
+    commands = list(command.commands.values()) if isinstance(command, click.Group) else [command]
+    for each in commands:
+        option = next(p for p in each.params if p.name == "db_path")
+        assert option.envvar == (None if name == "demo" else "CHIPWATCH_DB"), each.name
+
+
+def test_demo_help_names_its_own_database():
+    output = CliRunner().invoke(cli, ["demo", "--help"]).output
+    assert "./chipwatch-demo.db" in output and "./chipwatch.db" not in output
+
+
+def test_readme_names_the_commands_without_db():
+    assert "Every command but `parse` and `sources` (which read files, not the database) takes `--db PATH`" in README
 
 
 def test_unknown_source_is_one_line(tmp_path):
