@@ -176,7 +176,7 @@ def parse(files: tuple[str, ...], url: str | None, as_jsonl: bool) -> None:
     quiet_libraries()  # trafilatura's own complaints about a page repeat the one line printed here
     failed = 0
     for path in files:
-        line: dict[str, Any] = {"path": path, "url": url, "title": None, "text": "", "published_at": None, "authors": [], "language": None, "encoding": None}
+        line: dict[str, Any] = {"path": path, "url": url, "title": None, "text": "", "published_at": None, "authors": [], "language": None, "encoding": None, "encoding_replaced": 0}
         try:
             parsed = parse_page(Path(path).read_bytes(), url=url)
         except (ExtractionError, OSError) as exc:
@@ -193,6 +193,7 @@ def parse(files: tuple[str, ...], url: str | None, as_jsonl: bool) -> None:
                 authors=page.authors,
                 language=page.language,
                 encoding=parsed.encoding,
+                encoding_replaced=parsed.replaced,
             )
         click.echo(json.dumps(line, ensure_ascii=False))
     if failed:

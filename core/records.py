@@ -34,6 +34,7 @@ class ArticleRecord:
     final_url: str | None = None  # where redirects ended, when different from url
     fetched_at: str | None = None
     encoding: str | None = None
+    encoding_replaced: int = 0  # bytes a lenient Chinese decode dropped (crawler/encoding.py)
     content_type: str | None = None
     raw_html: bytes | None = None
     minhash: bytes | None = None  # db.dedup.signature(text), when the caller already computed it

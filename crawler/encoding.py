@@ -5,6 +5,11 @@ nothing at all, or declare the wrong charset in the HTTP header. A declaration i
 a hint, not a fact: every candidate codec is tried strictly and the decoded text is scored
 by how much of it is ordinary Chinese (or ordinary Latin text); the best reading wins, and
 a declaration only breaks ties.
+
+When no Chinese codec reads the page whole (a few invalid GBK byte sequences are common), a
+page that says it is Chinese, or whose bytes read as Chinese but for a few bytes, is decoded
+leniently with that Chinese codec: a handful of dropped bytes beats a Latin codec that happens
+to decode every byte into mojibake. The number of bytes dropped is kept in `Decoded.replaced`.
 """
 
 from __future__ import annotations
@@ -27,6 +32,14 @@ CJK_CANDIDATES = ("gb18030", "cp950", "big5hkscs")
 LATIN_FALLBACK = "cp1252"
 # Declared labels are widened to the superset that real pages actually use.
 WIDER_CODEC = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "cp936": "gb18030", "big5": "cp950"}
+CJK_CODECS = frozenset(CJK_CANDIDATES)
+# A lenient Chinese decode may drop at most this share of the page's non-ASCII bytes: a few
+# broken sequences in a Chinese page, not a Latin or UTF-8 page read as GBK (every accented
+# letter beside an ASCII one is an invalid GBK pair there).
+MAX_REPLACED_SHARE = 0.02
+MAX_REPLACED_FLOOR = 8  # bytes: a short page may still carry a broken sequence or two
+# Without a Chinese declaration the lenient reading must look this Chinese to be "detected".
+DETECTED_PLAUSIBILITY = 0.8
 MAX_TRAILING_CUT = 3  # bytes of a multi-byte character cut off by a truncated download
 SAMPLE_CHARS = 20000
 CJK_PUNCTUATION = frozenset("，。、；：？！“”‘’《》（）【】—…·　「」『』")
@@ -45,6 +58,7 @@ class Decoded:
     text: str
     encoding: str  # the codec's Python name, e.g. "gb18030", "utf-8", "cp950"
     declared: str | None  # what the page or header claimed, normalised; None if nothing
+    replaced: int = 0  # bytes no codec could read, dropped from the text (lenient Chinese decode)
 
 
 @lru_cache(maxsize=1)
@@ -162,15 +176,25 @@ def decode_html(body: bytes, content_type: str | None = None, forced: str | None
         return Decoded(_clean(text), "utf-8", first_declared)
 
     readings: list[tuple[float, int, str, str]] = []
+    says_chinese = any(codec in CJK_CODECS for codec in declared) or _lang_is_chinese(body)
     for rank, codec in enumerate(dict.fromkeys([*declared, *CJK_CANDIDATES, LATIN_FALLBACK])):
         text = strict_decode(body, codec)
         if text is not None:
             # Declared codecs come first; at an equal score the earlier one wins.
             readings.append((plausibility(text), -rank, codec, text))
-    if readings:
-        score, _, codec, text = max(readings)
-        if score >= 0.6:
-            return Decoded(_clean(text), codec, first_declared)
+    best_strict = max(readings) if readings else None
+    if best_strict and best_strict[0] >= 0.6 and (best_strict[2] in CJK_CODECS or not says_chinese):
+        return Decoded(_clean(best_strict[3]), best_strict[2], first_declared)
+
+    lenient = lenient_chinese(body, declared)
+    if lenient is not None:
+        score, codec, text, replaced = lenient
+        strict_score = best_strict[0] if best_strict else 0.0
+        if (says_chinese and score >= 0.6) or (score >= DETECTED_PLAUSIBILITY and score > strict_score):
+            logger.info("decoded as %s with %d unreadable bytes dropped", codec, replaced)
+            return Decoded(_clean(text), codec, first_declared, replaced)
+    if best_strict and best_strict[0] >= 0.6:
+        return Decoded(_clean(best_strict[3]), best_strict[2], first_declared)
 
     guess = from_bytes(body).best()
     if guess is not None and guess.encoding:
@@ -181,6 +205,57 @@ def decode_html(body: bytes, content_type: str | None = None, forced: str | None
         _, _, codec, text = max(readings)
         return Decoded(_clean(text), codec, first_declared)
     return _lossy(body, declared, first_declared)
+
+
+_LANG_ZH = re.compile(rb"<html[^>]*?\slang\s*=\s*[\"']?\s*zh", re.IGNORECASE)
+
+
+def _lang_is_chinese(body: bytes) -> bool:
+    """True when the page's <html lang> says Chinese: a claim, like a charset declaration."""
+    return _LANG_ZH.search(body[:8192]) is not None
+
+
+def lenient_decode(body: bytes, codec: str, max_replaced: int) -> tuple[str, int] | None:
+    """Decode, replacing each unreadable byte run with U+FFFD; None past max_replaced bytes or for an unknown codec.
+
+    Returns the text and the number of bytes replaced. GB18030 and Big5 are stateless, so the
+    decode can restart right after a bad run.
+    """
+    parts: list[str] = []
+    replaced = 0
+    start = 0
+    try:
+        while True:
+            try:
+                parts.append(body[start:].decode(codec))
+                return "".join(parts), replaced
+            except UnicodeDecodeError as exc:
+                parts.append(body[start : start + exc.start].decode(codec))
+                parts.append("\ufffd")
+                replaced += exc.end - exc.start
+                start += exc.end
+                if replaced > max_replaced:
+                    return None
+    except LookupError:
+        return None
+
+
+def lenient_chinese(body: bytes, declared: list[str]) -> tuple[float, str, str, int] | None:
+    """The best Chinese reading with a few bytes replaced: (plausibility, codec, text, bytes replaced)."""
+    non_ascii = sum(1 for b in body if b >= 0x80)
+    max_replaced = max(MAX_REPLACED_FLOOR, int(non_ascii * MAX_REPLACED_SHARE))
+    readings: list[tuple[int, float, int, str, str]] = []
+    codecs_to_try = [c for c in declared if c in CJK_CODECS] + list(CJK_CANDIDATES)
+    for rank, codec in enumerate(dict.fromkeys(codecs_to_try)):
+        found = lenient_decode(body, codec, max_replaced)
+        if found is not None:
+            text, replaced = found
+            # fewer replaced bytes first, then the more plausible text, then the declared (earlier) codec
+            readings.append((-replaced, plausibility(text.replace("\ufffd", "")), -rank, codec, text))
+    if not readings:
+        return None
+    minus_replaced, score, _, codec, text = max(readings)
+    return score, codec, text, -minus_replaced
 
 
 def _gb18030_fallback(exc: UnicodeError) -> tuple[str, int]:

@@ -32,6 +32,7 @@ MAX_PAGE_BYTES = 5 * MB
 class ParsedPage:
     article: Extracted
     encoding: str
+    replaced: int = 0  # bytes the decode dropped (crawler.encoding.Decoded.replaced)
     minhash: bytes | None = None  # near-duplicate signature of the text, computed for crawls only
 
 
@@ -42,7 +43,7 @@ def parse_page(body: bytes, url: str | None = None, content_type: str | None = N
     if looks_binary(body):
         raise ExtractionError("binary data, not a text page")
     decoded = decode_html(body, content_type, forced=forced_encoding)
-    return ParsedPage(extract(decoded.text, url=url), decoded.encoding)
+    return ParsedPage(extract(decoded.text, url=url), decoded.encoding, decoded.replaced)
 
 
 _CONTROL_BYTES = frozenset(range(0x20)) - frozenset(b"\t\n\r\f\x1b")

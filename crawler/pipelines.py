@@ -12,7 +12,8 @@ from scrapy.settings import BaseSettings
 from scrapy.utils.defer import deferred_from_coro
 
 from crawler.items import ArticleItem, FailedPage
-from db.store import SaveResult, is_known_url, open_db, record_failures, save_articles
+from db import failures
+from db.store import SaveResult, is_known_url, open_db, save_articles
 
 logger = logging.getLogger(__name__)
 
@@ -28,6 +29,10 @@ class StoredUrls:
 
     def __call__(self, url: str) -> bool:
         return is_known_url(self.db, url)
+
+    def backing_off(self, url: str) -> bool:
+        """True while a page that failed waits for its next try (db/failures.py)."""
+        return failures.backing_off(self.db, url)
 
     def close(self) -> None:
         self.db.close()
@@ -84,13 +89,14 @@ class StorePipeline:
         if self.articles:
             result = save_articles(self.db, self.articles, self.run_id)
             self.result.add(result)
+            failures.forget(self.db, [a.url for a in self.articles])
             stats = self.crawler.stats
             stats.inc_value("chipwatch/articles_stored", len(result.stored))
             stats.inc_value("chipwatch/articles_known", result.known)
             stats.inc_value("chipwatch/near_duplicates", result.duplicates)
             self.articles = []
         if self.failures:
-            self.failed += record_failures(self.db, self.run_id, ((f.url, f.source, f.reason) for f in self.failures))
+            self.failed += failures.record_failures(self.db, self.run_id, ((f.url, f.source, f.reason) for f in self.failures))
             self.crawler.stats.inc_value("chipwatch/pages_failed", len(self.failures))
             self.failures = []
 

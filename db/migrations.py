@@ -251,3 +251,29 @@ def m006_reindex_one_fold(db: Database) -> None:
     from chipwatch's one bottom layer (core/script.py, core/language.py), shared with extraction,
     the knowledge base and the event rules (a language tag such as fr-FR is indexed as fr now)."""
     search.index_all(db)
+
+
+@migrations()
+def m007_failure_backoff(db: Database) -> None:
+    """One fetch_failures row per URL, with a retry time that backs off; articles record dropped bytes.
+
+    A page that fails is retried after a growing delay (db/failures.py) instead of on every run,
+    and each further failure updates its row (attempts, last reason, next retry) instead of adding
+    one. Older duplicate rows are folded into the latest one per URL, their count kept as attempts.
+    `articles.encoding_replaced` is the number of bytes a lenient Chinese decode dropped (0: none).
+    """
+    db.execute("ALTER TABLE articles ADD COLUMN encoding_replaced INTEGER NOT NULL DEFAULT 0")
+    db.execute("ALTER TABLE fetch_failures ADD COLUMN first_failed_at TEXT")
+    db.execute("ALTER TABLE fetch_failures ADD COLUMN attempts INTEGER NOT NULL DEFAULT 1")
+    db.execute("ALTER TABLE fetch_failures ADD COLUMN retry_after TEXT")  # UTC ISO time; not requested before it
+    db.execute(
+        """
+        UPDATE fetch_failures SET
+            attempts = (SELECT count(*) FROM fetch_failures f WHERE f.url = fetch_failures.url),
+            first_failed_at = (SELECT min(f.at) FROM fetch_failures f WHERE f.url = fetch_failures.url)
+        """
+    )
+    db.execute("DELETE FROM fetch_failures WHERE id NOT IN (SELECT max(id) FROM fetch_failures GROUP BY url)")
+    db.execute("UPDATE fetch_failures SET first_failed_at = at WHERE first_failed_at IS NULL")
+    db.execute("CREATE UNIQUE INDEX fetch_failures_url ON fetch_failures(url)")
+    db.execute("CREATE INDEX fetch_failures_retry ON fetch_failures(retry_after)")

@@ -170,6 +170,7 @@ def _save_one(db: Database, record: ArticleRecord, crawl_run_id: int | None, res
         "fetched_at": record.fetched_at or now_utc(),
         "content_hash": content_hash(record.text),
         "encoding": record.encoding,
+        "encoding_replaced": record.encoding_replaced,
         "content_type": record.content_type,
         "raw_html": zlib.compress(record.raw_html) if record.raw_html is not None else None,
         "duplicate_of": duplicate_of,
@@ -271,15 +272,6 @@ def finish_crawl_run(
                 **counts,
             },
         )
-
-
-def record_failures(db: Database, run_id: int | None, failures: Iterable[tuple[str, str | None, str]]) -> int:
-    """Store (url, source, reason) for pages that could not be stored; returns how many."""
-    rows = [{"crawl_run_id": run_id, "url": u, "source": s, "reason": r, "at": now_utc()} for u, s, r in failures]
-    if rows:
-        with db.atomic():
-            db.table("fetch_failures").insert_all(rows)
-    return len(rows)
 
 
 def raw_html(db: Database, article_id: int) -> bytes | None:

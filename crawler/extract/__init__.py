@@ -7,7 +7,7 @@ wrong on Chinese pages: titles with a site-name suffix, dates in Chinese formats
 zone, Chinese bylines, boilerplate paragraphs around the text, and odd whitespace.
 
 One module per stage, in the order `extract` runs them (trafilatura's own cut: metadata, html
-processing, extraction): meta.py (meta tags, language, canonical URL), titles.py (the headline),
+processing, extraction): wrapper.py (a crawler's wrapper element cut off), meta.py (meta tags, language, canonical URL), titles.py (the headline),
 header.py (the lines by the headline), dates.py, pruning.py (boilerplate containers and captions
 out of the tree), maintext.py (the trafilatura adapter), paragraphs.py (cleaning), bylines.py
 (authors), whitespace.py (spaces and comparison keys). Chinese patterns are written once in
@@ -31,6 +31,7 @@ from crawler.extract.paragraphs import clean_paragraphs, drop_byline_lines, stri
 from crawler.extract.pruning import main_anchor, prepare_tree
 from crawler.extract.titles import find_title
 from crawler.extract.whitespace import WHITESPACE_RE
+from crawler.extract.wrapper import unwrap_document
 
 logger = logging.getLogger(__name__)
 
@@ -60,6 +61,7 @@ def extract(html: str, url: str | None = None) -> Extracted:
     """
     if not html or not html.strip():
         raise ExtractionError("empty document")
+    html = unwrap_document(html)
     try:
         tree = load_html(html)
     except (TypeError, ValueError) as err:

@@ -152,6 +152,7 @@ class _DateCandidates:
     labelled: _Stamp | None  # "发布时间：…" anywhere in the page
     script: _Stamp | None  # a publication time in an inline script
     updated: _Stamp | None  # modification meta tags: when nothing else is known
+    printed: _Stamp | None = None  # the first date printed anywhere in the page's text, unlabelled
 
     def best(self) -> _Stamp | None:
         ranked = [s for s in (self.meta, self.header, self.labelled, self.script, self.updated) if s]
@@ -188,13 +189,14 @@ def date_candidates(tree: HtmlElement, meta: dict[str, str], header: str) -> _Da
     published = _meta_stamp(meta, _PUBLISHED_KEYS, ld_published + times)
     after, _, before = header.partition("\n\n")
     near = _labelled_date(after) or _labelled_date(before) or parse_date(after) or parse_date(before)
-    labelled = None
+    labelled = printed = None
     if near is None:
         body = tree.find(".//body")
         if body is not None:
-            texts = body.xpath(".//text()[not(ancestor::script) and not(ancestor::style)]")
-            labelled = _labelled_date(" ".join(texts[:3000]))
-    return _DateCandidates(published, near, labelled, _script_stamp(tree), _meta_stamp(meta, _UPDATED_KEYS, ld_modified))
+            texts = " ".join(body.xpath(".//text()[not(ancestor::script) and not(ancestor::style)]")[:3000])
+            labelled = _labelled_date(texts)
+            printed = None if labelled else parse_date(texts)
+    return _DateCandidates(published, near, labelled, _script_stamp(tree), _meta_stamp(meta, _UPDATED_KEYS, ld_modified), printed)
 
 
 # publication time in page scripts: WeChat's `var ct = "1581517074"` (Unix time), Toutiao's
@@ -235,13 +237,36 @@ def _labelled_date(text: str) -> _Stamp | None:
 
 def publication_date(dates: _DateCandidates, tree: HtmlElement, url: str | None, chinese: bool) -> str | None:
     """Best date: publication meta, the line by the headline, a labelled date, a script
-    variable, an update stamp, and last htmldate (which also reads dates in the URL)."""
-    best = dates.best()
+    variable, an update stamp, a date printed anywhere in the page, htmldate on the page, and
+    last a full date in the URL.
+
+    The URL comes last and only as /YYYY/MM/DD/ (or YYYYMMDD) with nothing glued to the day:
+    htmldate read `/2026/11/2bac7fb2.html` as 2026-11-02, and that beat the date the page printed.
+    """
+    best = dates.best() or dates.printed
     if best:
         return best.iso(chinese)
     try:
-        found = find_date(tree, url=url, extensive_search=False, original_date=True)
+        found = find_date(tree, extensive_search=False, original_date=True)
     except Exception as err:  # htmldate is defensive, but a date is not worth a crash
         logger.debug("htmldate failed on %s: %s", url, err)
+        found = None
+    return found or url_date(url)
+
+
+_URL_DATE_RE = re.compile(r"(?<![0-9])((?:19|20)\d{2})([-/_]?)(0[1-9]|1[0-2])\2(0[1-9]|[12]\d|3[01])(?![0-9A-Za-z])")
+
+
+def url_date(url: str | None) -> str | None:
+    """A full date written in the URL's path (2026/11/20, 2026-11-20, 20261120), else None."""
+    if not url:
         return None
-    return found or None
+    path = re.sub(r"^[a-z]+://[^/]*", "", url, flags=re.IGNORECASE)
+    for match in _URL_DATE_RE.finditer(path):
+        try:
+            day = date(int(match[1]), int(match[3]), int(match[4]))
+        except ValueError:
+            continue
+        if _EARLIEST_YEAR <= day.year and day <= date.today() + timedelta(days=1):
+            return day.isoformat()
+    return None

@@ -89,6 +89,10 @@ class NewsSpider(scrapy.Spider):
         if self.known_url(key):
             self.crawler.stats.inc_value("chipwatch/articles_already_stored")
             return
+        backing_off = getattr(self.known_url, "backing_off", None)
+        if backing_off is not None and backing_off(key):
+            self.crawler.stats.inc_value("chipwatch/articles_backing_off")
+            return
         if self.per_source[source.id] >= self.max_per_source:
             self.crawler.stats.inc_value("chipwatch/articles_over_source_cap")
             return
@@ -108,16 +112,18 @@ class NewsSpider(scrapy.Spider):
     async def parse_article(self, response: Response, source: Source) -> AsyncIterator[ArticleItem | FailedPage]:
         """Decode, extract and yield one article; a page without one becomes a FailedPage."""
         content_type = response.headers.get("Content-Type", b"").decode("latin-1") or None
+        # The URL that was asked for, not where its redirects ended: the one the next run looks up.
+        redirects = response.request.meta.get("redirect_urls", []) if response.request else []
+        asked = redirects[0] if redirects else response.url
         try:
             parsed = await self.parser.parse(response.body, response.url, content_type, source.encoding or None)
         except ExtractionError as exc:
             self.crawler.stats.inc_value("chipwatch/extraction_failed")
-            yield FailedPage(response.url, source.id, f"extraction: {exc}")
+            yield FailedPage(asked, source.id, f"extraction: {exc}")
             return
         page = parsed.article
-        redirects = response.request.meta.get("redirect_urls", []) if response.request else []
         yield ArticleItem(
-            url=redirects[0] if redirects else response.url,
+            url=asked,
             final_url=response.url,
             canonical_url=page.canonical_url,
             source=source.id,
@@ -128,6 +134,7 @@ class NewsSpider(scrapy.Spider):
             published_at=page.published_at,
             fetched_at=now_utc(),
             encoding=parsed.encoding,
+            encoding_replaced=parsed.replaced,
             content_type=content_type,
             raw_html=response.body,
             minhash=parsed.minhash,

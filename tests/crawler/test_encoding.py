@@ -75,3 +75,44 @@ def test_declared_labels_widen_to_supersets():
 def test_real_chinese_scores_higher_than_mojibake():
     mojibake = SIMPLIFIED.encode("gbk").decode("cp950", errors="ignore")
     assert plausibility(SIMPLIFIED) > 0.95 > plausibility(mojibake)
+
+
+def gb2312_page_with_broken_sequences(declare: bool, broken: int = 12) -> tuple[bytes, str]:
+    """A GB2312 page (self-written text) with `broken` invalid GBK sequences, each a lead byte
+    followed by a space: bytes cp1252 reads strictly (as "¡ "), so only the rule can save it."""
+    head = '<meta http-equiv="Content-Type" content="text/html; charset=gb2312">' if declare else ""
+    paragraphs = [SIMPLIFIED] * 16
+    html = page("</p><p>".join(paragraphs), head)
+    pieces = html.encode("gb2312").split("，".encode("gb2312"))
+    body = b""
+    for i, piece in enumerate(pieces):
+        body += piece + ("，".encode("gb2312") if i < len(pieces) - 1 else b"")
+        if i < broken:
+            body += b"\xa1 "
+    body.decode("cp1252")  # a Latin codec reads every byte: the trap
+    return body, html
+
+
+@pytest.mark.parametrize(
+    ("declare", "content_type"),
+    [(True, "text/html; charset=gb2312"), (True, None), (False, "text/html; charset=gb2312"), (False, None)],
+)
+def test_a_chinese_page_with_a_few_broken_bytes_is_not_latin_mojibake(declare, content_type):
+    body, _ = gb2312_page_with_broken_sequences(declare)
+    decoded = decode_html(body, content_type)
+    assert decoded.encoding == "gb18030"
+    assert decoded.replaced == 12
+    assert decoded.text.count("实体清单") == 16
+    assert "\ufffd" not in decoded.text
+
+
+def test_a_clean_page_reports_no_replaced_bytes():
+    assert decode_html(page(SIMPLIFIED).encode("gbk")).replaced == 0
+
+
+def test_a_latin_page_declared_chinese_is_not_read_as_chinese():
+    """Accented Latin text has far more invalid GBK pairs (or reads as implausible Chinese) than a lenient decode may drop."""
+    text = page(ENGLISH_ACCENTS * 20, '<meta charset="gb2312">')
+    decoded = decode_html(text.encode("cp1252"))
+    assert decoded.encoding == "cp1252"
+    assert decoded.text == text

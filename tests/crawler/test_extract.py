@@ -208,3 +208,46 @@ def test_normalise_space():
     assert normalise_space("\u3000\u3000中方将采取\xa0必要措施。 \t") == "中方将采取 必要措施。"
     assert normalise_space("要退休了， 作为校长\u200b、 教授") == "要退休了，作为校长、教授"
     assert normalise_space("Nvidia  H20\nchips") == "Nvidia H20 chips"
+
+
+# A page of our own with its head, navigation and a long enough article, for the wrapper and date tests.
+ZH_BODY = "美国商务部工业与安全局周二宣布，将十二家中国实体列入出口管制清单，其中包括多家芯片设计公司和服务器制造商。"
+
+
+def own_page(date_line: str = "", head: str = "", body_date: str = "") -> str:
+    paragraphs = "".join(f"<p>{ZH_BODY}第{i}段。</p>" for i in range(1, 6))
+    return (
+        f'<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8">{head}<title>十二家实体被列入清单_示例新闻网</title>'
+        '<script>var a = document.title;</script></head><body><div class="nav"><a href="/">首页</a> <a href="/n">新闻</a></div>'
+        f"<h1>十二家实体被列入清单</h1>{date_line}<div class=\"content\">{paragraphs}</div>"
+        f"<div class=\"foot\">{body_date}</div></body></html>"
+    )
+
+
+@pytest.mark.parametrize(
+    "wrapper",
+    ['<text id="8817" title="十二家实体被列入清单">\n{}\n</text>', '<text id="https://news.example.cn/a/1.html" title="十二家实体被列入清单 长标题">{}</text>',
+     '<!-- saved -->\n<text id="1">\n<!-- https://news.example.cn/a/1.html -->\n{}'],
+)
+def test_a_page_in_a_crawlers_wrapper_extracts_as_the_page_itself(wrapper):
+    plain = extract(own_page('<div class="info">2026年11月20日 10:20</div>'))
+    wrapped = extract(wrapper.format(own_page('<div class="info">2026年11月20日 10:20</div>')))
+    assert (wrapped.title, wrapped.text, wrapped.published_at) == (plain.title, plain.text, plain.published_at)
+    assert wrapped.text.count("第") == 5
+
+
+def test_a_fragment_is_not_unwrapped():
+    from crawler.extract.wrapper import unwrap_document
+
+    assert unwrap_document("<text>plain</text>") == "<text>plain</text>"
+    assert unwrap_document("<div><html></html></div>") == "<div><html></html></div>"
+
+
+def test_a_date_printed_in_the_page_beats_a_date_guessed_from_the_url():
+    got = extract(own_page(body_date="本文发表在2026年11月20日的专栏"), url="https://news.example.cn/2026/11/2bac7fb2.html")
+    assert got.published_at == "2026-11-20"
+
+
+def test_the_url_gives_a_date_only_when_it_spells_one_out():
+    assert extract(own_page(), url="https://news.example.cn/2026/11/2bac7fb2.html").published_at is None
+    assert extract(own_page(), url="https://news.example.cn/2026/11/20/2bac7fb2.html").published_at == "2026-11-20"
