@@ -2,6 +2,9 @@
 
 Pure: no database. The caller passes the sanctions index (from the database, or the shipped
 starter list) and gets typed records back (core.records.Analysis), in the order the documents came.
+A mention is flagged when its whole name is listed (nlp/sanctions.py) or when the screening
+automaton (nlp/screening.py) finds a listed name in the text over it; a listed name that no
+mention covers becomes a mention of its own (label ORG).
 """
 
 from __future__ import annotations
@@ -19,7 +22,8 @@ from core.records import Analysis, Document, Listing, Mention
 from nlp.events.extract import EventConfig, EventExtractor
 from nlp.knowledge_base import KnowledgeBase, shared_kb
 from nlp.pipeline import PipelineConfig, build_pipeline, family_of
-from nlp.sanctions import SanctionsIndex
+from nlp.sanctions import Match, SanctionsIndex
+from nlp.screening import Screener
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +43,7 @@ class Analyzer:
         self.config = config or PipelineConfig()
         self.sanctions = sanctions or SanctionsIndex()
         self.kb: KnowledgeBase = shared_kb(self.config.kb_dir)
+        self.screener = Screener(self.sanctions.entries, self.kb)
         self._pipelines: dict[str, Language] = {}
         self.event_extractor = EventExtractor(event_config) if events else None
 
@@ -91,8 +96,28 @@ class Analyzer:
             entity = self.kb.get(ent.kb_id_) if ent.kb_id_ else None
             if entity is not None:
                 mention.name, mention.entity_id = entity.name, entity.id
-            if ent.label_ in ("ORG", "PERSON", "GPE", "FAC") or entity is not None:
+            if ent.label_ in ("ORG", "PERSON", "GPE", "FAC", "NORP") or entity is not None:
                 names = entity.surfaces() if entity is not None else ()
-                mention.sanctions = [Listing(m.list, m.name) for m in self.sanctions.match(ent.text, names)]
+                matches = self.sanctions.match(ent.text, names)
+                if not matches and ent.label_ in ("ORG", "FAC", "NORP"):
+                    matches = list(self.screener.fuzzy(ent.text))
+                mention.sanctions = _listings(matches)
             found.append(mention)
+        for hit in self.screener.find(doc.text):
+            covering = [m for m in found if m.start < hit.end and hit.start < m.end]
+            for mention in covering:
+                mention.sanctions = _listings([*mention.sanctions, *hit.matches])
+            if not covering:
+                mention = Mention(hit.text, "ORG", hit.start, hit.end, sanctions=_listings(hit.matches))
+                entity = self.kb.get(hit.entity_id) if hit.entity_id else None
+                if entity is not None:
+                    mention.name, mention.entity_id = entity.name, entity.id
+                found.append(mention)
+        found.sort(key=lambda m: (m.start, m.end))
         return found
+
+
+def _listings(matches: Iterable[Match | Listing]) -> list[Listing]:
+    """One Listing per (list, entry name), in a stable order."""
+    unique = {(m.list, m.name): Listing(m.list, m.name) for m in matches}
+    return [unique[k] for k in sorted(unique)]

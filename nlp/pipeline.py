@@ -36,7 +36,8 @@ def _kb_fingerprint(kb_dir: Path = KB_DIR) -> str:
 
 # Stored with each processed article: a change here, or in the knowledge base, makes `chipwatch process` redo the work.
 # entities-2: names are keyed through the one fold table (core.script), not OpenCC's phrase converter.
-PIPELINE_VERSION = f"entities-2+events-2+kb-{_kb_fingerprint()}"
+# screening-1: listed names are found in the text by the screening automaton (nlp/screening.py), not only on NER spans.
+PIPELINE_VERSION = f"entities-2+events-2+screening-1+kb-{_kb_fingerprint()}"
 
 
 @dataclass

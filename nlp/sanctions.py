@@ -45,6 +45,7 @@ class SanctionsIndex:
     def __init__(self, entries: Iterable[Mapping[str, Any]] = (), aliases: Mapping[str, Iterable[str] | str] | None = None) -> None:
         self._by_key: dict[str, list[Match]] = {}
         self._aliases: dict[str, list[str]] = {}
+        self.entries: list[Mapping[str, Any]] = []  # as given, for the screening automaton (nlp/screening.py)
         self.size = 0
         for entry in entries:
             self.add(entry)
@@ -57,6 +58,7 @@ class SanctionsIndex:
         if isinstance(alt_names, str):
             alt_names = json.loads(alt_names) if alt_names.startswith("[") else split_alt_names(alt_names)
         self.size += 1
+        self.entries.append(entry)
         seen: set[str] = set()
         for name in [entry["name"], *alt_names]:
             key = normalize_name(name)

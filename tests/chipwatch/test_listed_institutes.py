@@ -12,7 +12,7 @@ CASES = [
     ("北京航空航天大学今年扩大了招生。", "北京航空航天大学", True),
     ("哈爾濱工業大學與美國大學的合作已經暫停。", "哈爾濱工業大學", True),
     ("哈工大和西工大的团队参加了比赛。", "哈工大", True),
-    pytest.param("哈工大和西工大的团队参加了比赛。", "西工大", True, marks=pytest.mark.xfail(reason="the NER span 西工大的团队 runs past the name; screening on NER spans is what issue 13 item 1 replaces")),
+    ("哈工大和西工大的团队参加了比赛。", "西工大", True),  # the NER span 西工大的团队 runs past the name; the screening automaton finds it
     ("西工大的研究人员发表了一篇新论文。", "西工大", True),
     ("哈工程的学生获得了奖项。", "哈工程", True),
     ("南理工发布了新的招生简章。", "南理工", True),
