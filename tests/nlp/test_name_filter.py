@@ -75,3 +75,20 @@ def test_the_filter_runs_in_the_chinese_pipeline():
     pipeline = build_pipeline("zh")
     names = pipeline.pipe_names
     assert names.index("chipwatch_gazetteer_v1") < names.index("chipwatch_name_filter_v1") < names.index("chipwatch_linker_v1")
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end", "label", "expected"),
+    [
+        ("Yesterday the Commerce Department acted.", 1, 4, "ORG", ("Commerce Department", "ORG")),
+        ("Elmos Semiconductor's plant was sold.", 0, 3, "ORG", ("Elmos Semiconductor", "ORG")),
+        ("Talks in The Hague ended.", 2, 4, "GPE", ("The Hague", "GPE")),
+        ("The Nvidia", 0, 2, "PERSON", ("The Nvidia", "PERSON")),
+    ],
+)
+def test_english_article_and_possessive_are_cut(name_filter, text, start, end, label, expected):
+    en = spacy.blank("en")
+    doc = en(text)
+    doc.ents = [Span(doc, start, end, label=label)]
+    [ent] = name_filter(doc).ents
+    assert (ent.text, ent.label_) == expected
