@@ -94,6 +94,7 @@ def _item(label: dict, text: str, lang: str, split: dict[str, str], origin: str,
     return LabelledText(
         id=label["id"], lang=lang, text=text, relevant=bool(label["relevant"]), events=label.get("events", []),
         sentence_types=spans, split=split[label["id"]], origin=origin, published_at=published_at, title=title,
+        extra={"key_entities": list(label.get("key_entities", []))},
     )
 
 

@@ -10,8 +10,14 @@
    entity mentions inside the sentence, their roles given by the type (nlp/events/arguments.py).
    Events of one type with the same arguments are merged, keeping the most confident sentence.
 
-relevance is the highest probability of any type in any candidate sentence; relevant means at
-least one event (the annotation guide's definition).
+4. The article is relevant when the article head (nlp/events/relevance.py) says so, from the
+   candidates' scores, the headline's and the lead's (scored whatever their words) and keyword
+   features: a trigger word is not the only way in. Only a relevant article keeps events; one whose
+   sentences all stayed under the threshold gets its likeliest (sentence, type) as its event.
+
+relevance is the article head's calibrated probability (with an older head without one: the
+highest probability of any type in any candidate); relevant means at least one event (the
+annotation guide's definition).
 """
 
 from __future__ import annotations
@@ -33,6 +39,7 @@ from core.vocab import EVENT_TYPES
 from nlp.events.arguments import arguments_for
 from nlp.events.lexicon import lexicon_lang, signals, strong_types, trigger_types
 from nlp.events.model import MODELS_DIR, Encoder, Head, SequenceClassifier, load_encoder
+from nlp.events.relevance import ArticleHead, Passage, article_features, passages
 from nlp.events.text import sentences
 
 logger = logging.getLogger(__name__)
@@ -127,18 +134,18 @@ class EventExtractor:
             self._encoders[name] = load_encoder(name)
         return self._encoders[name]
 
-    def probabilities(self, family: str, items: list[Candidate], years: list[int | None]) -> tuple[np.ndarray, float, str]:
-        """(probabilities per candidate and type, threshold, pooling)."""
+    def probabilities(self, family: str, items: list[Candidate | Passage], years: list[int | None]) -> tuple[np.ndarray, float, str, ArticleHead | None]:
+        """(probabilities per candidate and type, threshold, pooling, article head)."""
         if not items:
-            return np.zeros((0, len(EVENT_TYPES)), dtype=np.float32), 0.5, "max"
+            return np.zeros((0, len(EVENT_TYPES)), dtype=np.float32), 0.5, "max", None
         if self.config.classifier:
             if self._classifier is None:
                 self._classifier = SequenceClassifier(self.config.classifier)
-            return self._classifier.probabilities([c.text for c in items]), 0.5, "max"
+            return self._classifier.probabilities([c.text for c in items]), 0.5, "max", None
         head = self.head(family)
         vectors = self.encoder(head.encoder).encode([c.model_text for c in items])
         features = np.hstack([vectors, np.array([rule_features(c, y) for c, y in zip(items, years, strict=True)], dtype=np.float32)])
-        return head.probabilities(features), head.threshold, head.meta.get("pooling", "max")
+        return head.probabilities(features), head.threshold, head.meta.get("pooling", "max"), ArticleHead.from_meta(head.meta.get("article"))
 
     def extract(self, documents: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
         """For each document {"text", "language", "entities" (Mention records), "title"?, "published_at"?}:
@@ -148,25 +155,24 @@ class EventExtractor:
         with a trigger is scored too (it can support the sentences, never be the evidence).
         """
         per_doc = [candidates(d.get("text") or "", d.get("language") or "", d.get("entities") or []) for d in documents]
-        titles = [candidates(d.get("title") or "", d.get("language") or "", []) if per_doc[i] else [] for i, d in enumerate(documents)]
-        probs: list[np.ndarray | None] = [None] * len(documents)
-        title_probs: list[np.ndarray | None] = [None] * len(documents)
-        settings = [(0.5, "max")] * len(documents)
+        per_passages = [
+            passages(d.get("text") or "", d.get("title") or "", d.get("language") or "", d.get("entities") or [], {c.start for c in per_doc[i]})
+            for i, d in enumerate(documents)
+        ]  # fmt: skip
+        scored: list[tuple[np.ndarray, np.ndarray, float, str, ArticleHead | None] | None] = [None] * len(documents)
         for family in ("en", "zh"):
-            members = [i for i, d in enumerate(documents) if per_doc[i] and lexicon_lang(d.get("language") or "") == family]
+            members = [i for i, d in enumerate(documents) if (per_doc[i] or per_passages[i]) and lexicon_lang(d.get("language") or "") == family]
             if not members:
                 continue
-            flat = [c for i in members for c in per_doc[i] + titles[i]]
-            years = [published_year(documents[i].get("published_at")) for i in members for _ in per_doc[i] + titles[i]]
-            table, threshold, pooling = self.probabilities(family, flat, years)
+            flat: list[Candidate | Passage] = [c for i in members for c in [*per_doc[i], *per_passages[i]]]
+            years = [published_year(documents[i].get("published_at")) for i in members for _ in [*per_doc[i], *per_passages[i]]]
+            table, threshold, pooling, article_head = self.probabilities(family, flat, years)
             offset = 0
             for i in members:
-                n, m = len(per_doc[i]), len(titles[i])
-                probs[i] = table[offset : offset + n]
-                title_probs[i] = table[offset + n : offset + n + m].max(axis=0) if m else None
-                settings[i] = (threshold, pooling)
+                n, m = len(per_doc[i]), len(per_passages[i])
+                scored[i] = (table[offset : offset + n], table[offset + n : offset + n + m], threshold, pooling, article_head)
                 offset += n + m
-        return [assemble(d, per_doc[i], probs[i], *settings[i], title=title_probs[i]) for i, d in enumerate(documents)]
+        return [assemble(d, per_doc[i], per_passages[i], scored[i]) for i, d in enumerate(documents)]
 
 
 POOLINGS = ("max", "noisy_or")
@@ -199,20 +205,44 @@ def decide(probs: np.ndarray, threshold: float, pooling: str = "max", title: np.
 
 
 def assemble(
-    document: Mapping[str, Any], items: list[Candidate], probs: np.ndarray | None, threshold: float, pooling: str = "max", title: np.ndarray | None = None
-) -> dict[str, Any]:
-    if not items or probs is None:
+    document: Mapping[str, Any], items: list[Candidate], passage_items: list[Passage],
+    scored: tuple[np.ndarray, np.ndarray, float, str, ArticleHead | None] | None,
+) -> dict[str, Any]:  # fmt: skip
+    if scored is None:
         return {"relevant": False, "relevance": 0.0, "events": []}
+    probs, passage_probs, threshold, pooling, article_head = scored
     language = document.get("language") or ""
     published_at = document.get("published_at")
-    found, relevance = decide(probs, threshold, pooling, title)
+    headline = [j for j, p in enumerate(passage_items) if p.is_headline and p.start < 0 and (article_head is not None or p.triggers)]
+    title = passage_probs[headline].max(axis=0) if headline else None  # a head without article head pooled only a headline with a trigger
+    found, relevance = decide(probs, threshold, pooling, title) if len(items) else ([], 0.0)
+    sources: list[Candidate | Passage] = list(items)
+    if article_head is not None:
+        text = document.get("text") or ""
+        features = article_features(probs, passage_probs, passage_items, [c.folded for c in items], language, len(sentences(text)), document.get("entities") or [])
+        relevance = float(article_head.probability(features)[0])
+        if relevance < article_head.threshold:
+            found = []
+        elif not found:
+            found, sources = [_likeliest(probs, passage_probs, passage_items, relevance)], [*items, *passage_items]
     proposed = []
     for i, j, confidence in found:
-        candidate, kind = items[i], EVENT_TYPES[j]
+        candidate, kind = sources[i], EVENT_TYPES[j]
         arguments = arguments_for(kind, candidate.text, candidate.folded, candidate.start, candidate.entities, language, published_at)
         proposed.append(Event(type=kind, **arguments, evidence=candidate.text, start=candidate.start, end=candidate.end, confidence=round(confidence, 3)))
     events = sorted(merge_restatements(proposed), key=lambda e: (e.start, EVENT_TYPES.index(e.type)))
     return {"relevant": bool(events), "relevance": round(relevance, 3), "events": events}
+
+
+def _likeliest(probs: np.ndarray, passage_probs: np.ndarray, passage_items: list[Passage], confidence: float) -> tuple[int, int, float]:
+    """The event of a relevant article none of whose sentences reached the threshold: the type the
+    whole article scores highest (its sentences, headline and lead together), stated in the body
+    sentence most likely of that type (the headline is not part of the text, so never evidence)."""
+    rows = np.vstack([probs.reshape(-1, len(EVENT_TYPES)), passage_probs.reshape(-1, len(EVENT_TYPES))])
+    kind = int(rows.max(axis=0).argmax())
+    in_text = [i for i in range(len(rows)) if i < len(probs) or passage_items[i - len(probs)].start >= 0]
+    row = max(in_text, key=lambda i: rows[i, kind]) if in_text else 0
+    return row, kind, confidence
 
 
 def merge_restatements(events: list[Event]) -> list[Event]:

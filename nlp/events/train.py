@@ -39,7 +39,10 @@ from nlp.events.extract import (
     rule_features,
 )
 from nlp.events.lexicon import lexicon_lang
-from nlp.events.model import MINILM, MODELS_DIR, USE, load_encoder, train_head
+from nlp.events.model import MINILM, MODELS_DIR, USE, Head, load_encoder, train_head
+from nlp.events.relevance import FEATURES as ARTICLE_FEATURES
+from nlp.events.relevance import ArticleHead, Passage, article_features, fit_logistic, passages
+from nlp.events.text import sentences
 
 CACHE = ROOT / "eval" / ".cache" / "entities.jsonl"
 DEFAULT_ENCODERS = {"en": MINILM, "zh": USE}
@@ -69,42 +72,46 @@ def entities_for(items: list[LabelledText]) -> dict[str, list[Mention]]:
 
 @dataclass
 class Examples:
-    candidates: list[Candidate]  # candidate sentences, then labelled sentences no trigger caught
+    rows: list[Candidate | Passage]  # candidate sentences, headline and lead passages, then labelled sentences none of them holds
+    kinds: list[str]  # "candidate", "passage" or "extra" (a labelled sentence the extractor never scores: training only)
     years: list[int | None]
-    labels: np.ndarray  # (sentences, types)
-    owners: list[int]  # the text each sentence comes from
-    is_candidate: list[bool]  # False for the labelled sentences no trigger caught (never seen at run time)
-    titles: list[Candidate]  # headline candidates, scored but never trained on
-    title_owners: list[int]
-    title_years: list[int | None]
+    labels: np.ndarray  # (rows, types)
+    owners: list[int]  # the text each row comes from
 
 
-def examples(items: list[LabelledText], entities: dict[str, list[dict[str, Any]]]) -> Examples:
-    found = Examples([], [], np.zeros((0, len(EVENT_TYPES))), [], [], [], [], [])
+def examples(items: list[LabelledText], entities: dict[str, list[Mention]]) -> Examples:
+    """What the extractor will score, labelled: candidates and lead sentences by the labelled
+    sentences they overlap, the headline by its article's types (a headline states the article's
+    news; the written texts label it as a sentence too)."""
+    found = Examples([], [], [], np.zeros((0, len(EVENT_TYPES))), [])
     labels = []
+
+    def add(row: Candidate | Passage, kind: str, types: set[str], owner: int, year: int | None) -> None:
+        found.rows.append(row)
+        found.kinds.append(kind)
+        labels.append([1.0 if k in types else 0.0 for k in EVENT_TYPES])
+        found.owners.append(owner)
+        found.years.append(year)
+
     for number, item in enumerate(items):
         year = published_year(item.published_at)
         covered = set()
-        for c in candidates(item.text, item.lang, entities[item.id]):
-            kinds = sentence_label(item, c.start, c.end)
+        found_candidates = candidates(item.text, item.lang, entities[item.id])
+        for c in found_candidates:
             covered.update((s, e) for s, e, _ in item.sentence_types if s < c.end and c.start < e)
-            found.candidates.append(c)
-            labels.append([1.0 if k in kinds else 0.0 for k in EVENT_TYPES])
-            found.owners.append(number)
-            found.is_candidate.append(True)
+            add(c, "candidate", sentence_label(item, c.start, c.end), number, year)
+        article_types = {e["type"] for e in item.events} if item.relevant else set()
+        for p in passages(item.text, item.title, item.lang, entities[item.id], {c.start for c in found_candidates}):
+            if p.start < 0:
+                add(p, "passage", article_types, number, year)
+            else:
+                covered.update((s, e) for s, e, _ in item.sentence_types if s < p.end and p.start < e)
+                add(p, "passage", sentence_label(item, p.start, p.end), number, year)
         folded = fold(item.text) if lexicon_lang(item.lang) == "zh" else item.text
         for s, e, kinds in item.sentence_types:
-            if (s, e) not in covered:  # a labelled sentence no trigger caught: still worth learning from
-                inside = [m for m in entities[item.id] if s <= m["start"] and m["end"] <= e]
-                found.candidates.append(Candidate(s, e, item.text[s:e], folded[s:e], [], inside, model_text(item.text[s:e], item.lang), item.lang))
-                labels.append([1.0 if k in kinds else 0.0 for k in EVENT_TYPES])
-                found.owners.append(number)
-                found.is_candidate.append(False)
-        found.years += [year] * (len(found.owners) - len(found.years))
-        for c in candidates(item.title, item.lang, []):
-            found.titles.append(c)
-            found.title_owners.append(number)
-            found.title_years.append(year)
+            if (s, e) not in covered:  # a labelled sentence nothing scores at run time: still worth learning from
+                inside = [m for m in entities[item.id] if s <= m.start and m.end <= e]
+                add(Candidate(s, e, item.text[s:e], folded[s:e], [], inside, model_text(item.text[s:e], item.lang), item.lang), "extra", set(kinds), number, year)
     found.labels = np.array(labels, dtype=np.float32).reshape(-1, len(EVENT_TYPES))
     return found
 
@@ -114,30 +121,42 @@ FOLDS = 5
 POOLING_MARGIN = 0.02
 
 
-def choose_decision(x: np.ndarray, xt: np.ndarray, data: Examples, items: list[LabelledText], encoder: str) -> tuple[float, str, dict[str, float]]:
-    """The pooling and probability threshold with the best F1 of (text, event type) pairs, out of
-    fold over the training texts: each text is decided by a head that never saw it, exactly as
-    the extractor decides (nlp/events/extract.py: decide)."""
-    owners, title_owners = np.array(data.owners), np.array(data.title_owners, dtype=int)
-    oof, oof_titles = np.zeros_like(data.labels), np.zeros((len(xt), len(EVENT_TYPES)))
+def out_of_fold(x: np.ndarray, data: Examples, encoder: str) -> np.ndarray:
+    """Each row's probabilities from a head trained without its text (5 folds by text)."""
+    owners = np.array(data.owners)
+    oof = np.zeros_like(data.labels)
     for fold_number in range(FOLDS):
-        held, held_titles = owners % FOLDS == fold_number, title_owners % FOLDS == fold_number
+        held = owners % FOLDS == fold_number
         if held.any() and (~held).any():
-            head = train_head(x[~held], data.labels[~held], encoder=encoder)
-            oof[held] = head.probabilities(x[held])
-            if held_titles.any():
-                oof_titles[held_titles] = head.probabilities(xt[held_titles])
+            oof[held] = train_head(x[~held], data.labels[~held], encoder=encoder).probabilities(x[held])
+    return oof
+
+
+def per_text(data: Examples, oof: np.ndarray, n_texts: int) -> list[tuple[np.ndarray, np.ndarray, list[Passage]]]:
+    """(candidate probabilities, passage probabilities, passages) of each text, as the extractor sees them."""
+    owners, kinds = np.array(data.owners), np.array(data.kinds)
+    found = []
+    for i in range(n_texts):
+        rows = np.nonzero((owners == i) & (kinds == "candidate"))[0]
+        passage_rows = np.nonzero((owners == i) & (kinds == "passage"))[0]
+        found.append((oof[rows], oof[passage_rows], [data.rows[j] for j in passage_rows]))
+    return found
+
+
+def choose_decision(oof: np.ndarray, data: Examples, items: list[LabelledText]) -> tuple[float, str, dict[str, float]]:
+    """The pooling and sentence threshold with the best F1 of (text, event type) pairs, out of
+    fold over the training texts, exactly as the extractor decides (nlp/events/extract.py: decide)."""
     gold = {(i, kind) for i, item in enumerate(items) for kind in {e["type"] for e in item.events}}
-    live = np.array(data.is_candidate)
-    per_text = [(np.nonzero((owners == i) & live)[0], np.nonzero(title_owners == i)[0]) for i in range(len(items))]
+    texts = per_text(data, oof, len(items))
     scores: dict[str, float] = {}
     for pooling in POOLINGS:
         for threshold in THRESHOLDS:
             predicted = set()
-            for i, (rows, title_rows) in enumerate(per_text):
-                if len(rows):
-                    title = oof_titles[title_rows].max(axis=0) if len(title_rows) else None
-                    found, _ = decide(oof[rows], threshold, pooling, title)
+            for i, (probs, passage_probs, passage_items) in enumerate(texts):
+                if len(probs):
+                    headline = [j for j, p in enumerate(passage_items) if p.is_headline and p.start < 0]
+                    title = passage_probs[headline].max(axis=0) if headline else None
+                    found, _ = decide(probs, threshold, pooling, title)
                     predicted |= {(i, EVENT_TYPES[j]) for _, j, _ in found}
             tp = len(predicted & gold)
             scores[f"{pooling} {threshold}"] = round(2 * tp / (len(predicted) + len(gold)), 4) if predicted or gold else 0.0
@@ -148,27 +167,109 @@ def choose_decision(x: np.ndarray, xt: np.ndarray, data: Examples, items: list[L
     return float(threshold), pooling, scores
 
 
-def features(encoder_name: str, items: list[Candidate], years: list[int | None]) -> np.ndarray:
+def features(encoder_name: str, items: list[Candidate | Passage], years: list[int | None]) -> np.ndarray:
     encoder = load_encoder(encoder_name)
     vectors = encoder.encode([c.model_text for c in items])
     return np.hstack([vectors, np.array([rule_features(c, y) for c, y in zip(items, years, strict=True)], dtype=np.float32)])
 
 
-def train(family: str, encoder_name: str, out_dir: Path, articles: Path | None) -> dict[str, Any]:
+@dataclass
+class Family:
+    """One language family's trained sentence head and what the article head needs of it."""
+
+    head: Head
+    items: list[LabelledText]
+    article_x: np.ndarray  # article features from out-of-fold sentence probabilities
+
+
+def train_family(family: str, encoder_name: str, articles: Path | None) -> Family:
     items = [i for i in load_labelled(articles) if i.split == "train" and lexicon_lang(i.lang) == family]
     entities = entities_for(items)
     data = examples(items, entities)
-    both = features(encoder_name, data.candidates + data.titles, data.years + data.title_years)
-    x, xt = both[: len(data.candidates)], both[len(data.candidates) :]
-    threshold, pooling, scores = choose_decision(x, xt, data, items, encoder_name)
+    x = features(encoder_name, data.rows, data.years)
+    oof = out_of_fold(x, data, encoder_name)
+    threshold, pooling, scores = choose_decision(oof, data, items)
+    kinds = np.array(data.kinds)
     head = train_head(
         x, data.labels, encoder=encoder_name, threshold=threshold,
-        meta={"family": family, "pooling": pooling, "texts": len(items), "sentences": len(data.candidates),
+        meta={"family": family, "pooling": pooling, "texts": len(items), "sentences": int((kinds != "extra").sum()),
               "positives": {k: int(data.labels[:, j].sum()) for j, k in enumerate(EVENT_TYPES)},
               "out_of_fold_f1": scores, "command": " ".join(["python -m nlp.events.train", *sys.argv[1:]])},
     )  # fmt: skip
-    head.save(out_dir / f"{family}.npz")
-    return {**head.meta, "threshold": head.threshold}
+    candidate_folded = [[c.folded for c, k, o in zip(data.rows, data.kinds, data.owners, strict=True) if k == "candidate" and o == i] for i in range(len(items))]
+    article_x = np.array([
+        article_features(probs, passage_probs, passage_items, candidate_folded[i], item.lang, len(sentences(item.text)), entities[item.id])
+        for i, (item, (probs, passage_probs, passage_items)) in enumerate(zip(items, per_text(data, oof, len(items)), strict=True))
+    ]).reshape(-1, len(ARTICLE_FEATURES))  # fmt: skip
+    return Family(head, items, article_x)
+
+
+RELIABILITY_BINS = (0.0, 0.1, 0.3, 0.5, 0.7, 0.9, 1.0001)
+
+
+def reliability(probabilities: np.ndarray, relevant: np.ndarray) -> list[dict[str, float]]:
+    """Per probability bin: articles, mean predicted probability, share truly relevant."""
+    table = []
+    for low, high in zip(RELIABILITY_BINS, RELIABILITY_BINS[1:], strict=False):
+        inside = (probabilities >= low) & (probabilities < high)
+        if inside.any():
+            table.append({"bin": f"{low:.1f}-{min(high, 1.0):.1f}", "articles": int(inside.sum()), "predicted": round(float(probabilities[inside].mean()), 3),
+                          "relevant": int(relevant[inside].sum()), "observed": round(float(relevant[inside].mean()), 3)})  # fmt: skip
+    return table
+
+
+def best_f1_threshold(probabilities: np.ndarray, relevant: np.ndarray) -> tuple[float, float]:
+    """The threshold with the best F1 (the middle of the best plateau: with few positives, its edges are luck)."""
+    grid = np.round(np.arange(0.05, 0.96, 0.05), 2)
+    f1 = []
+    for t in grid:
+        tp = float((probabilities >= t)[relevant].sum())
+        predicted = float((probabilities >= t).sum())
+        f1.append(2 * tp / (predicted + relevant.sum()) if predicted + relevant.sum() else 0.0)
+    f1s = np.array(f1)
+    plateau = grid[f1s >= f1s.max() - 1e-9]
+    return float(plateau[len(plateau) // 2]), float(f1s.max())
+
+
+def train_article_head(families: list[Family]) -> tuple[ArticleHead, dict[str, Any]]:
+    """One article head for both languages (its features are probabilities and counts, alike in
+    both; the real relevant articles are too few to split). Fit on all training texts, each
+    (origin, relevant) group weighted alike; calibrated (Platt) and thresholded out of fold on the
+    real training articles only: 5 folds over them, the written texts always in training."""
+    items = [i for f in families for i in f.items]
+    x = np.vstack([f.article_x for f in families])
+    y = np.array([i.relevant for i in items], dtype=np.float64)
+    real = np.array([i.origin == "article" for i in items])
+    groups = [(r, label) for r, label in zip(real, y, strict=True)]
+    counts = {g: groups.count(g) for g in set(groups)}
+    weight = np.array([1.0 / counts[g] for g in groups])
+    real_index = np.nonzero(real)[0]
+    fold_of = np.full(len(items), -1)
+    for label in (0.0, 1.0):  # stratified: each fold gets its share of the few relevant articles
+        members = real_index[y[real_index] == label]
+        fold_of[members] = np.arange(len(members)) % FOLDS
+    logits = np.zeros(len(items))
+    for fold_number in range(FOLDS):
+        held = fold_of == fold_number
+        w, b = fit_logistic(x[~held], y[~held], weight[~held])
+        logits[held] = x[held] @ w + b
+    scale_w, shift = fit_logistic(logits[real].reshape(-1, 1), y[real], l2=1e-4)
+    calibrated = 1.0 / (1.0 + np.exp(-(scale_w[0] * logits[real] + shift)))
+    threshold, f1 = best_f1_threshold(calibrated, y[real] > 0)
+    w, b = fit_logistic(x, y, weight)
+    head = ArticleHead(w, b, float(scale_w[0]), shift, threshold)
+    report = {"real_train_articles": int(real.sum()), "real_train_relevant": int(y[real].sum()), "out_of_fold_f1": round(f1, 4),
+              "reliability_out_of_fold": reliability(calibrated, y[real])}  # fmt: skip
+    return head, report
+
+
+def train(encoders: dict[str, str], out_dir: Path, articles: Path | None) -> dict[str, dict[str, Any]]:
+    families = {family: train_family(family, name, articles) for family, name in encoders.items()}
+    article_head, report = train_article_head(list(families.values()))
+    for family, trained in families.items():
+        trained.head.meta["article"] = {**article_head.to_meta(), **report}
+        trained.head.save(out_dir / f"{family}.npz")
+    return {family: {**f.head.meta, "threshold": f.head.threshold} for family, f in families.items()}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -180,15 +281,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", choices=("en", "zh"))
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    for family, encoder_name in (("en", args.encoder_en), ("zh", args.encoder_zh)):
-        if args.only and family != args.only:
-            continue
-        meta = train(family, encoder_name, args.out, args.articles)
+    encoders = {family: name for family, name in (("en", args.encoder_en), ("zh", args.encoder_zh)) if not args.only or family == args.only}
+    for family, meta in train(encoders, args.out, args.articles).items():
         decision = f"{meta['pooling']} {meta['threshold']}"
+        article = meta["article"]
         print(
-            f"{family}: {encoder_name}: {meta['texts']} texts, {meta['sentences']} sentences, positives {meta['positives']}, "
+            f"{family}: {encoders[family]}: {meta['texts']} texts, {meta['sentences']} sentences, positives {meta['positives']}, "
             f"decision {decision} (out-of-fold F1 {meta['out_of_fold_f1'][decision]}) -> {args.out / (family + '.npz')}"
         )
+    print(f"article head: threshold {article['threshold']}, out-of-fold F1 on {article['real_train_articles']} real training articles "
+          f"({article['real_train_relevant']} relevant) {article['out_of_fold_f1']}")  # fmt: skip
+    for row in article["reliability_out_of_fold"]:
+        print(f"  p {row['bin']}: {row['articles']} articles, predicted {row['predicted']}, observed {row['observed']} ({row['relevant']} relevant)")
     return 0
 
 
