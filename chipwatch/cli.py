@@ -647,7 +647,9 @@ def alerts_group() -> None:
 
     SMTP settings come from CHIPWATCH_SMTP_HOST, _PORT, _USER, _PASSWORD, _TLS
     (starttls, ssl or none) and CHIPWATCH_MAIL_FROM; with no host, emails are written
-    as .eml files into an outbox folder beside the database.
+    as .eml files into an outbox folder beside the database. CHIPWATCH_BASE_URL (where
+    recipients reach `chipwatch serve`) adds links to chipwatch's article pages and
+    one-click unsubscribe; without it, unsubscribing is a mailto: to the sender.
 
     Example: chipwatch alerts send --dry-run
     """
@@ -725,6 +727,41 @@ def alerts_outbox(db_path: str | None, status: str | None, watch_name: str | Non
         error = f"; last error: {e.last_error}" if e.last_error and e.status != "sent" else ""
         title = " ".join((e.title or "").split())[:70]
         click.echo(f"{e.status:7}  {e.watch}  {e.address}  #{e.article_id} {title}  (matched {e.matched_at}; {when}{error})")
+
+
+@alerts_group.command(name="unsubscribe")
+@db_option
+@click.argument("who", metavar="TOKEN|ADDRESS")
+@click.option("--watch", "watch_name", metavar="NAME", help="With an ADDRESS: only this watch [default: every watch it receives].")
+def alerts_unsubscribe(db_path: str | None, who: str, watch_name: str | None) -> None:
+    """Stop a recipient's alerts: by the token of an unsubscribe request, or by address.
+
+    Without CHIPWATCH_BASE_URL, an alert's unsubscribe is an email to the sender with the
+    subject "unsubscribe TOKEN": run this with that TOKEN (or "unsubscribe TOKEN" as is).
+    The pending alerts of the recipient are dropped; `alerts outbox` keeps what was sent.
+
+    Example: chipwatch alerts unsubscribe analyst@example.com --watch huawei
+    """
+    from alerts.send import has_watches
+    from alerts.store import open_alerts_db
+    from alerts.unsubscribe import TokenError, unsubscribe_address, unsubscribe_token
+
+    path = db_path or default_db_path()
+    if not has_watches(path):
+        raise click.ClickException("no watches: nothing to unsubscribe from")
+    adb = _guard(lambda: open_alerts_db(path))
+    text = who.strip()
+    text = text[len("unsubscribe "):].strip() if text.lower().startswith("unsubscribe ") else text
+    try:
+        done = unsubscribe_address(adb, text, watch_name) if "@" in text else [unsubscribe_token(adb, text, "cli")]
+    except TokenError as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        adb.close()
+    if not done:
+        raise click.ClickException(f"{text} receives no watch" + (f" named {watch_name}" if watch_name else ""))
+    for d in done:
+        click.echo(f"{d.address}: {'already unsubscribed from' if d.already else 'unsubscribed from'} watch {d.watch}")
 
 
 def _alerts_summary(report: Any) -> str:
