@@ -237,6 +237,7 @@ def import_(db_path: str | None, file: Any, default_source: str, quiet: bool) ->
 @click.option("--entity", metavar="NAME|ID", help="Only articles mentioning this entity, in any language or script (SenseTime, 商汤, org:sensetime).")
 @click.option("--event", type=click.Choice(EVENT_TYPES, case_sensitive=False), help="Only articles with an event of this type.")
 @click.option("--relevant", is_flag=True, help="Only articles about chip export controls or sanctions (they report an event).")
+@click.option("--listed-only", is_flag=True, help="Only articles mentioning a party on a sanctions list (with --entity: that entity, listed).")
 @click.option("--lang", type=click.Choice(LANGS, case_sensitive=False), help="Only articles in this language (zh is Simplified, zh-Hant Traditional).")
 @click.option("--since", metavar="DATE|AGE", help="Only articles published since a date (2026-03-01) or within an age (7d, 24h).")
 @click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True, help="At most this many hits.")
@@ -249,6 +250,7 @@ def search(
     entity: str | None,
     event: str | None,
     relevant: bool,
+    listed_only: bool,
     lang: str | None,
     since: str | None,
     limit: int,
@@ -271,8 +273,8 @@ def search(
 
     Example: chipwatch search --event circumvention --lang zh
     """
-    if not query and not entity and not event and not relevant:
-        raise click.UsageError("give a QUERY, a filter (--entity, --event, --relevant), or both")
+    if not query and not entity and not event and not relevant and not listed_only:
+        raise click.UsageError("give a QUERY, a filter (--entity, --event, --relevant, --listed-only), or both")
     entity_id = _guard(lambda: resolve_entity_id(entity)) if entity else None
     path = db_path or default_db_path()
     if not Path(path).exists():
@@ -280,7 +282,8 @@ def search(
     db = _guard(lambda: open_db_for_reading(path))
     try:
         filters = Filters(
-            lang=lang, since=since, limit=limit, rank=rank, include_duplicates=include_duplicates, entity_id=entity_id, event=event, relevant=relevant
+            lang=lang, since=since, limit=limit, rank=rank, include_duplicates=include_duplicates, entity_id=entity_id, event=event, relevant=relevant,
+            listed=listed_only,
         )
         hits = search_articles(db, " ".join(query), filters)
     except SearchError as exc:

@@ -124,3 +124,22 @@ def test_a_query_may_start_with_a_minus(db):
     assert urls(chipwatch("search", "-手机", "华为", "--json", db=db)) == ["https://b.example/hant/3"]
     result = chipwatch("search", "-华为", db=db)
     assert result.returncode == 1 and "excluded" in result.stderr
+
+
+def test_listed_only(tmp_path):
+    """`--listed-only` as a watch has it: only articles mentioning a party on a sanctions list; a filter on its own."""
+    from db.store import open_db
+
+    source = tmp_path / "a.jsonl"
+    source.write_text("".join(json.dumps(a, ensure_ascii=False) + "\n" for a in ARTICLES), encoding="utf-8")
+    path = tmp_path / "l.db"
+    assert chipwatch("import", str(source), db=path).returncode == 0
+    db = open_db(path)
+    [article_id] = [r[0] for r in db.execute("SELECT id FROM articles WHERE url = 'https://a.example/zh/6'")]
+    db["entities"].insert({"id": "org:huawei", "name": "Huawei", "kind": "org"}, replace=True)
+    db["mentions"].insert({"article_id": article_id, "start_char": 0, "end_char": 2, "text": "华为", "label": "ORG", "entity_id": "org:huawei",
+                           "name": "Huawei", "listed": 1, "lists": "[]"})  # fmt: skip
+    db.conn.commit()
+    db.close()
+    assert urls(chipwatch("search", "华为", "--listed-only", "--json", db=path)) == ["https://a.example/zh/6"]
+    assert urls(chipwatch("search", "--listed-only", "--json", db=path)) == ["https://a.example/zh/6"]
