@@ -11,7 +11,6 @@ import logging
 import os
 import sqlite3
 import sys
-from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -20,6 +19,7 @@ import click
 from chipwatch.importer import import_jsonl
 from chipwatch.lists import ListFileError, import_list, show_lists
 from chipwatch.schedule import SCHEDULES, crontab_line
+from chipwatch.search_json import hit_lines
 from crawler.extract import ExtractionError
 from crawler.page import parse_page
 from crawler.sources import SourceError, load_sources
@@ -243,7 +243,7 @@ def import_(db_path: str | None, file: Any, default_source: str, quiet: bool) ->
 @click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True, help="At most this many hits.")
 @click.option("--rank", is_flag=True, help="Most relevant first (bm25, titles count more) instead of newest first.")
 @click.option("--all", "include_duplicates", is_flag=True, help="Also show near-duplicate copies of a story.")
-@click.option("--json", "as_json", is_flag=True, help="One JSON object per hit: id, title, url, published_at, lang, source, snippet.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per hit: id, title, url, published_at, lang, source, snippet, entities, events, listed.")
 def search(
     db_path: str | None,
     query: tuple[str, ...],
@@ -286,12 +286,13 @@ def search(
             listed=listed_only,
         )
         hits = search_articles(db, " ".join(query), filters)
+        lines = hit_lines(db, hits) if as_json else [_format_hit(hit) for hit in hits]
     except SearchError as exc:
         raise click.ClickException(str(exc)) from None
     if not hits:
         click.echo("no matches", err=True)
-    for hit in hits:
-        click.echo(json.dumps(asdict(hit), ensure_ascii=False) if as_json else _format_hit(hit))
+    for line in lines:
+        click.echo(line)
 
 
 @cli.command()
