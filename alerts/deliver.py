@@ -16,7 +16,6 @@ import ssl
 from collections.abc import Mapping
 from dataclasses import dataclass
 from email.message import EmailMessage
-from email.policy import default
 from email.utils import parseaddr
 from pathlib import Path
 
@@ -70,6 +69,20 @@ def mail_from(env: Mapping[str, str]) -> str:
         return check_address(value)
     except WatchError as exc:
         raise ConfigError(f"CHIPWATCH_MAIL_FROM: {exc}") from None
+
+
+_URL_RE = re.compile(r"^https?://[A-Za-z0-9.\[\]:-]+(?:/[A-Za-z0-9._~/%+-]*)?$")
+
+
+def base_url(env: Mapping[str, str]) -> str | None:
+    """CHIPWATCH_BASE_URL: where `chipwatch serve` is reachable for the recipients (article pages,
+    one-click unsubscribe); None when unset. Only a plain http(s) URL is taken: it goes into headers."""
+    value = (env.get("CHIPWATCH_BASE_URL") or "").strip()
+    if not value:
+        return None
+    if not _URL_RE.match(value):
+        raise ConfigError(f"CHIPWATCH_BASE_URL: not a plain http(s) URL: {value!r} (e.g. https://chipwatch.example.org)")
+    return value.rstrip("/")
 
 
 def smtp_settings(env: Mapping[str, str] | None = None) -> SmtpSettings | None:
@@ -195,7 +208,7 @@ class FolderTransport:
             number += 1
             path = self.folder / f"{name}-{number}.eml"
         tmp = path.with_suffix(".eml.tmp")
-        tmp.write_bytes(message.as_bytes(policy=default))
+        tmp.write_bytes(message.as_bytes(policy=message.policy.clone(linesep="\n")))  # the message's own header rules; Unix lines
         tmp.replace(path)  # a reader never sees half a file
         self.written.append(path)
         return str(path)

@@ -16,11 +16,12 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from alerts.compose import Match, article_details, compose
-from alerts.deliver import DeliveryError, FolderTransport, SmtpTransport, smtp_settings
+from alerts.compose import Links, Match, article_details, compose
+from alerts.deliver import DeliveryError, FolderTransport, SmtpTransport, base_url, envelope_address, smtp_settings
 from alerts.matching import find_matches, match_watches, ready_until
 from alerts.outbox import REPORT_AFTER_ATTEMPTS, Email, Waiting, defer, due_emails, mark_failed, mark_sent, pending_rows, period_key
 from alerts.store import alerts_db_path, open_alerts_db, outbox_dir
+from alerts.unsubscribe import make_token, unsubscribe_mailto, unsubscribe_url
 from alerts.watches import list_watches
 from db.store import open_db
 
@@ -67,6 +68,7 @@ def send_alerts(
     if not has_watches(db_path):
         return report
     settings = smtp_settings(os.environ if env is None else env)  # ConfigError: one line, before anything is done
+    site = base_url(os.environ if env is None else env)
     db, adb = open_db(db_path), open_alerts_db(db_path)
     try:
         report.watches = len(list_watches(adb))
@@ -82,7 +84,8 @@ def send_alerts(
         transport = SmtpTransport(settings) if settings else FolderTransport(Path(folder) if folder else outbox_dir(db_path))
         report.where = transport.where()
         try:
-            _deliver(db, adb, transport, due, settings.mail_from if settings else _folder_from(env), now, report)
+            sender = settings.mail_from if settings else _folder_from(env)
+            _deliver(db, adb, transport, due, Sender(sender, site, Path(db_path).stem), now, report)
         finally:
             transport.close()
         if isinstance(transport, FolderTransport):
@@ -99,8 +102,17 @@ def _folder_from(env: Mapping[str, str] | None) -> str:
     return mail_from(os.environ if env is None else env)
 
 
+@dataclass(frozen=True)
+class Sender:
+    """Who sends, and where the recipients can reach chipwatch (None: no base URL configured)."""
+
+    mail_from: str
+    base_url: str | None = None
+    database: str = "chipwatch"  # the main database's file stem: its name in Datasette's URLs
+
+
 def _deliver(
-    db: Database, adb: Database, transport: SmtpTransport | FolderTransport, due: list[Email], sender: str, now: dt.datetime, report: SendReport
+    db: Database, adb: Database, transport: SmtpTransport | FolderTransport, due: list[Email], sender: Sender, now: dt.datetime, report: SendReport
 ) -> None:
     """Send each email; mark its rows by the outcome. A connection failure defers the rest unsent."""
     unreachable: str | None = None
@@ -109,7 +121,7 @@ def _deliver(
         if unreachable is not None:
             _defer(adb, email, unreachable, now, report, label)
             continue
-        message = compose_email(db, email, sender, now)
+        message = compose_email(db, adb, email, sender, now)
         try:
             transport.send(message, email.address, label=email.watch.name)
         except DeliveryError as exc:
@@ -141,8 +153,9 @@ def _defer(adb: Database, email: Email, reason: str, now: dt.datetime, report: S
         report.problems.append(line)
 
 
-def compose_email(db: Database, email: Email, sender: str, now: dt.datetime) -> EmailMessage:
-    """The email for an outbox group, with each article's entities and events read from the main database."""
+def compose_email(db: Database, adb: Database, email: Email, sender: Sender, now: dt.datetime) -> EmailMessage:
+    """The email for an outbox group, with each article's entities and events read from the main database,
+    and this recipient's signed unsubscribe link (one-click with a base URL, else mailto: the sender)."""
     details = article_details(db, [r.article_id for r in email.rows[:50]])
     matches = []
     for r in email.rows:
@@ -150,7 +163,16 @@ def compose_email(db: Database, email: Email, sender: str, now: dt.datetime) -> 
         matches.append(Match(r.article_id, r.title, r.url, r.source, r.published_at, r.lang, r.snippet, entities, events))
     return compose(
         watch_name=email.watch.name, watch_description=email.watch.describe(), digest=email.watch.digest,
-        matches=matches, mail_from=sender, to=email.address, now=now,
+        matches=matches, mail_from=sender.mail_from, to=email.address, now=now, links=links_for(adb, email, sender),
+    )  # fmt: skip
+
+
+def links_for(adb: Database, email: Email, sender: Sender) -> Links:
+    token = make_token(adb, email.watch.id, email.address)
+    return Links(
+        base_url=sender.base_url, database=sender.database, token=token,
+        unsubscribe_url=unsubscribe_url(sender.base_url, token) if sender.base_url else None,
+        unsubscribe_mailto=unsubscribe_mailto(envelope_address(sender.mail_from), token),
     )  # fmt: skip
 
 

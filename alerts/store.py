@@ -98,3 +98,24 @@ def m001_watches_outbox(adb: Database) -> None:
         """
     )
     adb.execute("CREATE INDEX outbox_pending ON outbox(watch_id, address) WHERE status = 'pending'")
+
+
+@migrations()
+def m002_unsubscribes(adb: Database) -> None:
+    """The key that signs unsubscribe links (made here, once, never leaves this file) and who unsubscribed."""
+    import secrets
+
+    adb.execute("CREATE TABLE settings (name TEXT PRIMARY KEY, value TEXT NOT NULL)")
+    adb.execute("INSERT INTO settings (name, value) VALUES ('unsubscribe_key', ?)", [secrets.token_hex(32)])
+    adb.execute(
+        """
+        CREATE TABLE unsubscribes (                   -- a recipient who left a watch: removed from recipients, kept here
+            watch_id INTEGER NOT NULL,
+            watch_name TEXT NOT NULL,
+            address TEXT NOT NULL,
+            at TEXT NOT NULL,
+            via TEXT NOT NULL,                        -- one-click | web | cli
+            PRIMARY KEY (watch_id, address)
+        )
+        """
+    )

@@ -11,7 +11,6 @@ import logging
 import os
 import sqlite3
 import sys
-from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -20,6 +19,7 @@ import click
 from chipwatch.importer import import_jsonl
 from chipwatch.lists import ListFileError, import_list, show_lists
 from chipwatch.schedule import SCHEDULES, crontab_line
+from chipwatch.search_json import hit_lines
 from crawler.extract import ExtractionError
 from crawler.page import parse_page
 from crawler.sources import SourceError, load_sources
@@ -238,18 +238,20 @@ def import_(db_path: str | None, file: Any, default_source: str, quiet: bool) ->
 @click.option("--entity", metavar="NAME|ID", help="Only articles mentioning this entity, in any language or script (SenseTime, 商汤, org:sensetime).")
 @click.option("--event", type=click.Choice(EVENT_TYPES, case_sensitive=False), help="Only articles with an event of this type.")
 @click.option("--relevant", is_flag=True, help="Only articles about chip export controls or sanctions (they report an event).")
+@click.option("--listed-only", is_flag=True, help="Only articles mentioning a party on a sanctions list (with --entity: that entity, listed).")
 @click.option("--lang", type=click.Choice(LANGS, case_sensitive=False), help="Only articles in this language (zh is Simplified, zh-Hant Traditional).")
 @click.option("--since", metavar="DATE|AGE", help="Only articles published since a date (2026-03-01) or within an age (7d, 24h).")
 @click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True, help="At most this many hits.")
 @click.option("--rank", is_flag=True, help="Most relevant first (bm25, titles count more) instead of newest first.")
 @click.option("--all", "include_duplicates", is_flag=True, help="Also show near-duplicate copies of a story.")
-@click.option("--json", "as_json", is_flag=True, help="One JSON object per hit: id, title, url, published_at, lang, source, snippet.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per hit: id, title, url, published_at, lang, source, snippet, entities, events, listed.")
 def search(
     db_path: str | None,
     query: tuple[str, ...],
     entity: str | None,
     event: str | None,
     relevant: bool,
+    listed_only: bool,
     lang: str | None,
     since: str | None,
     limit: int,
@@ -272,8 +274,8 @@ def search(
 
     Example: chipwatch search --event circumvention --lang zh
     """
-    if not query and not entity and not event and not relevant:
-        raise click.UsageError("give a QUERY, a filter (--entity, --event, --relevant), or both")
+    if not query and not entity and not event and not relevant and not listed_only:
+        raise click.UsageError("give a QUERY, a filter (--entity, --event, --relevant, --listed-only), or both")
     entity_id = _guard(lambda: resolve_entity_id(entity)) if entity else None
     path = db_path or default_db_path()
     if not Path(path).exists():
@@ -281,15 +283,17 @@ def search(
     db = _guard(lambda: open_db_for_reading(path))
     try:
         filters = Filters(
-            lang=lang, since=since, limit=limit, rank=rank, include_duplicates=include_duplicates, entity_id=entity_id, event=event, relevant=relevant
+            lang=lang, since=since, limit=limit, rank=rank, include_duplicates=include_duplicates, entity_id=entity_id, event=event, relevant=relevant,
+            listed=listed_only,
         )
         hits = search_articles(db, " ".join(query), filters)
+        lines = hit_lines(db, hits) if as_json else [_format_hit(hit) for hit in hits]
     except SearchError as exc:
         raise click.ClickException(str(exc)) from None
     if not hits:
         click.echo("no matches", err=True)
-    for hit in hits:
-        click.echo(json.dumps(asdict(hit), ensure_ascii=False) if as_json else _format_hit(hit))
+    for line in lines:
+        click.echo(line)
 
 
 @cli.command()
@@ -648,7 +652,9 @@ def alerts_group() -> None:
 
     SMTP settings come from CHIPWATCH_SMTP_HOST, _PORT, _USER, _PASSWORD, _TLS
     (starttls, ssl or none) and CHIPWATCH_MAIL_FROM; with no host, emails are written
-    as .eml files into an outbox folder beside the database.
+    as .eml files into an outbox folder beside the database. CHIPWATCH_BASE_URL (where
+    recipients reach `chipwatch serve`) adds links to chipwatch's article pages and
+    one-click unsubscribe; without it, unsubscribing is a mailto: to the sender.
 
     Example: chipwatch alerts send --dry-run
     """
@@ -726,6 +732,41 @@ def alerts_outbox(db_path: str | None, status: str | None, watch_name: str | Non
         error = f"; last error: {e.last_error}" if e.last_error and e.status != "sent" else ""
         title = " ".join((e.title or "").split())[:70]
         click.echo(f"{e.status:7}  {e.watch}  {e.address}  #{e.article_id} {title}  (matched {e.matched_at}; {when}{error})")
+
+
+@alerts_group.command(name="unsubscribe")
+@db_option
+@click.argument("who", metavar="TOKEN|ADDRESS")
+@click.option("--watch", "watch_name", metavar="NAME", help="With an ADDRESS: only this watch [default: every watch it receives].")
+def alerts_unsubscribe(db_path: str | None, who: str, watch_name: str | None) -> None:
+    """Stop a recipient's alerts: by the token of an unsubscribe request, or by address.
+
+    Without CHIPWATCH_BASE_URL, an alert's unsubscribe is an email to the sender with the
+    subject "unsubscribe TOKEN": run this with that TOKEN (or "unsubscribe TOKEN" as is).
+    The pending alerts of the recipient are dropped; `alerts outbox` keeps what was sent.
+
+    Example: chipwatch alerts unsubscribe analyst@example.com --watch huawei
+    """
+    from alerts.send import has_watches
+    from alerts.store import open_alerts_db
+    from alerts.unsubscribe import TokenError, unsubscribe_address, unsubscribe_token
+
+    path = db_path or default_db_path()
+    if not has_watches(path):
+        raise click.ClickException("no watches: nothing to unsubscribe from")
+    adb = _guard(lambda: open_alerts_db(path))
+    text = who.strip()
+    text = text[len("unsubscribe "):].strip() if text.lower().startswith("unsubscribe ") else text
+    try:
+        done = unsubscribe_address(adb, text, watch_name) if "@" in text else [unsubscribe_token(adb, text, "cli")]
+    except TokenError as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        adb.close()
+    if not done:
+        raise click.ClickException(f"{text} receives no watch" + (f" named {watch_name}" if watch_name else ""))
+    for d in done:
+        click.echo(f"{d.address}: {'already unsubscribed from' if d.already else 'unsubscribed from'} watch {d.watch}")
 
 
 def _alerts_summary(report: Any) -> str:

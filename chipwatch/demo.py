@@ -154,7 +154,7 @@ def summary(db_path: str | Path, report: CrawlReport, processed: ProcessReport) 
         f"  chipwatch watch test{db_arg} {DEMO_WATCH[0]}     # what the demo's watch matches",
         f"  chipwatch search{db_arg} --since 7d --relevant   # this week's news on export controls",
         f"  chipwatch report{db_arg} --out report.html     # the last 7 days on one page, to forward",
-        f"  chipwatch serve{db_arg}                      # Datasette on http://127.0.0.1:8001",
+        f"  chipwatch serve{db_arg}                      # then http://127.0.0.1:8001/{Path(db_path).stem}/search?q=华为",
         f"  chipwatch demo{db_arg}                       # again: nothing is fetched twice",
         "  chipwatch parse some-saved-page.html --jsonl   # debug extraction of any page",
         "  chipwatch sources                              # the real news sources `chipwatch crawl` reads",

@@ -10,6 +10,8 @@ import sys
 from email import message_from_bytes
 from email.policy import default
 
+from alerts.summary import LABELS
+
 
 def test_demo_shows_its_alert(tmp_path, closed_port):
     env = {k: v for k, v in os.environ.items() if not k.startswith("CHIPWATCH_")}
@@ -22,7 +24,8 @@ def test_demo_shows_its_alert(tmp_path, closed_port):
     [eml] = (tmp_path / "demo.outbox").glob("*.eml")
     message = message_from_bytes(eml.read_bytes(), policy=default)
     assert message["To"] == "analyst@example.com"
-    assert message["Subject"].startswith("chipwatch: demo-huawei: ")
+    assert message["Subject"].endswith(" new matches (demo-huawei)") and message["Subject"].split(":")[0] in LABELS.values()  # an event leads
+    assert message["List-Unsubscribe"].startswith("<mailto:chipwatch@localhost?subject=unsubscribe%20")  # no base URL in the demo
     assert f"Subject: {message['Subject']}" in first.stdout and eml.name in first.stdout
     assert "«华为»" in message.get_body(("plain",)).get_content() and "<mark>" in message.get_body(("html",)).get_content()
     second = subprocess.run(command, capture_output=True, text=True, timeout=300, env=env, stdin=subprocess.DEVNULL)

@@ -43,7 +43,7 @@ def test_delivery_of_new_matches_only(db_path, smtp, store):
     [mail] = smtp.received
     assert mail.rcpt_tos == [ANALYST]
     message = mail.message
-    assert message["Subject"] == "chipwatch: huawei: 1 new match: 華為新款晶片"
+    assert message["Subject"] == "華為新款晶片 — 1 new match (huawei)"  # no event stored: the headline leads
     assert message.get_content_type() == "multipart/alternative"
     text = message.get_body(("plain",)).get_content()
     html = message.get_body(("html",)).get_content()
@@ -126,7 +126,7 @@ def test_a_dropped_connection_is_retried(db_path, smtp):
     assert (first.emails, len(first.deferred), first.problems) == (1, 1, [])  # the next email goes on a new connection
     second = send_alerts(db_path, env=smtp.env, now=NOW + dt.timedelta(seconds=1))
     assert second.emails == 1
-    assert sorted(m.message["Subject"].split(":")[1].strip() for m in smtp.received) == ["huawei", "tsmc"]
+    assert sorted(m.message["Subject"].rsplit("(", 1)[1].rstrip(")") for m in smtp.received) == ["huawei", "tsmc"]
     assert {r["status"] for r in outbox(db_path)} == {"sent"}
 
 
@@ -169,10 +169,10 @@ def test_a_headline_cannot_inject_headers(db_path, smtp, store):
     assert mail.rcpt_tos == [ANALYST]
     message = mail.message
     assert len(message.get_all("Subject")) == 1
-    assert set(message.keys()) == {"Subject", "From", "To", "Date", "Message-ID", "Auto-Submitted", "MIME-Version", "Content-Type"}
+    assert set(message.keys()) == {"Subject", "From", "To", "Date", "Message-ID", "Auto-Submitted", "List-Unsubscribe", "MIME-Version", "Content-Type"}
     subject = str(message["Subject"])
     assert "\n" not in subject and "\r" not in subject
-    assert subject.startswith("chipwatch: huawei: 1 new match: Huawei")
+    assert subject.startswith("Huawei ") and subject.endswith("— 1 new match (huawei)")
     head = mail.data.split(b"\r\n\r\n", 1)[0]
     assert b"\nBcc" not in head and b"\nX-Injected" not in head and b"\nCc" not in head
 

@@ -124,3 +124,32 @@ def test_a_query_may_start_with_a_minus(db):
     assert urls(chipwatch("search", "-手机", "华为", "--json", db=db)) == ["https://b.example/hant/3"]
     result = chipwatch("search", "-华为", db=db)
     assert result.returncode == 1 and "excluded" in result.stderr
+
+
+def test_listed_only(tmp_path):
+    """`--listed-only` as a watch has it: only articles mentioning a party on a sanctions list; a filter on its own."""
+    from db.store import open_db
+
+    source = tmp_path / "a.jsonl"
+    source.write_text("".join(json.dumps(a, ensure_ascii=False) + "\n" for a in ARTICLES), encoding="utf-8")
+    path = tmp_path / "l.db"
+    assert chipwatch("import", str(source), db=path).returncode == 0
+    db = open_db(path)
+    [article_id] = [r[0] for r in db.execute("SELECT id FROM articles WHERE url = 'https://a.example/zh/6'")]
+    db["entities"].insert({"id": "org:huawei", "name": "Huawei", "kind": "org"}, replace=True)
+    db["mentions"].insert({"article_id": article_id, "start_char": 0, "end_char": 2, "text": "华为", "label": "ORG", "entity_id": "org:huawei",
+                           "name": "Huawei", "listed": 1, "lists": "[]"})  # fmt: skip
+    db["events"].insert({"article_id": article_id, "type": "entity_listing", "actors": '["US Department of Commerce"]', "targets": '["SenseTime"]',
+                         "products": "[]", "evidence": "商汤科技（SenseTime）遭美国制裁。", "start_char": 11, "end_char": 29, "confidence": 0.9})  # fmt: skip
+    db.conn.commit()
+    db.close()
+    assert urls(chipwatch("search", "华为", "--listed-only", "--json", db=path)) == ["https://a.example/zh/6"]
+    assert urls(chipwatch("search", "--listed-only", "--json", db=path)) == ["https://a.example/zh/6"]
+    [line] = chipwatch("search", "--listed-only", "--json", db=path).stdout.splitlines()
+    hit = json.loads(line)
+    assert hit["listed"] is True and hit["entities"] == [{"id": "org:huawei", "name": "Huawei", "listed": True, "lists": []}]
+    assert [(e["type"], e["actors"], e["targets"], e["evidence"]) for e in hit["events"]] == [
+        ("entity_listing", ["US Department of Commerce"], ["SenseTime"], "商汤科技（SenseTime）遭美国制裁。")
+    ]
+    other = json.loads(chipwatch("search", "芯片", "--json", db=path).stdout.splitlines()[0])
+    assert (other["listed"], other["entities"], other["events"]) == (False, [], [])

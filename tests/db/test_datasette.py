@@ -78,6 +78,7 @@ def test_search_is_correct_for_chinese(server):
     assert search_ids(server, "芯片") == [1]  # not the article with 中芯 … 影片
     assert search_ids(server, "Huawei") == [3]
     assert search_ids(server, "华为", lang="zh-Hant") == [2]
+    assert search_ids(server, "华为", lang="zh-hant") == search_ids(server, "华为", lang="ZH-HANT") == [2]  # as the CLI accepts it
     assert search_ids(server, '"AND ( * ^') == []  # hostile input is text, never an error page
 
 
