@@ -845,6 +845,8 @@ def _print_crawl(report: CrawlReport, quiet: bool) -> None:
             f"crawl run {report.run_id}: {report.stored} new articles, {report.duplicates} near-duplicates, "
             f"{report.known} already stored, {report.failures} pages failed, "
             f"{report.pages} pages in {report.seconds:.1f}s"
+            + (f", {report.stale} stale sitemap entries skipped" if report.stale else "")
+            + (f", {report.backing_off} failed pages waiting to be retried" if report.backing_off else "")
         )
 
 

@@ -32,6 +32,8 @@ class CrawlReport:
     duplicates: int
     failures: int
     pages: int  # responses downloaded, listings included
+    stale: int  # sitemap entries skipped as older than CHIPWATCH_SITEMAP_MAX_AGE_DAYS
+    backing_off: int  # article links not requested: they failed before and wait for their retry time
     seconds: float
     problems: list[str] = field(default_factory=list)
     stats: dict[str, Any] = field(default_factory=dict)
@@ -88,6 +90,8 @@ def run_crawl(
         duplicates=stats.get("chipwatch/near_duplicates", 0),
         failures=stats.get("chipwatch/pages_failed", 0),
         pages=stats.get("response_received_count", 0),
+        stale=stats.get("chipwatch/sitemap_entries_stale", 0),
+        backing_off=stats.get("chipwatch/articles_backing_off", 0),
         seconds=seconds,
         stats=stats,
     )

@@ -1,6 +1,13 @@
-"""Main-text and metadata extraction on real Chinese news pages: chipwatch vs bare trafilatura.
+"""Main-text and metadata extraction on real Chinese news pages: chipwatch vs bare trafilatura and readability-lxml.
 
 Run by hand:  .venv/bin/python eval/extraction.py [../shared/data/pages/zh-gne] [--text]
+(readability-lxml is an evaluation-only dependency: `.venv/bin/pip install readability-lxml`.)
+
+All three read the same text: the page's bytes decoded once by crawler.encoding.decode_html, so
+the comparison is of extraction, not of decoding. Date accuracy is the share of pages whose
+publication day matches eval/extraction_gold.toml (days read on the pages); readability-lxml
+gives no date. "wrapped" re-runs ours on every page inside a crawler's `<text id=… title=…>`
+wrapper and counts the pages whose title, text and date stay the same.
 
 The 62 pages in shared/data/pages/zh-gne have no gold text, so quality is judged two ways:
 - automatic flags per page: no title, no date, boilerplate markers left in the text
@@ -25,11 +32,18 @@ from pathlib import Path
 import trafilatura
 from lxml import html as lxml_html
 
+from crawler.encoding import decode_html
 from crawler.extract import ExtractionError, extract
 from crawler.extract import maintext
 
+try:
+    from readability import Document as ReadabilityDocument
+except ImportError:  # evaluation-only dependency
+    ReadabilityDocument = None
+
 DEFAULT_PAGES = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "pages" / "zh-gne"
 VERDICTS = Path(__file__).resolve().parent / "extraction_verdicts.toml"
+GOLD = Path(__file__).resolve().parent / "extraction_gold.toml"
 
 BOILERPLATE_MARKERS = (
     "责任编辑", "责编", "版权所有", "版权声明", "免责声明", "相关阅读", "相关新闻", "相关文章", "热门推荐",
@@ -84,6 +98,22 @@ def run_bare(page: str) -> tuple[float, dict]:
     return elapsed, {"title": doc.title, "date": doc.date, "authors": [doc.author] if doc.author else [], "text": doc.text or ""}
 
 
+def run_readability(page: str) -> tuple[float, dict]:
+    started = time.perf_counter()
+    try:
+        doc = ReadabilityDocument(page)
+        summary = lxml_html.fromstring(doc.summary(html_partial=True))
+        paragraphs = [re.sub(r"\s+", " ", t).strip() for t in summary.xpath("//text()")]
+        out = {"title": doc.short_title() or None, "date": None, "authors": [], "text": "\n\n".join(p for p in paragraphs if p)}
+    except Exception as err:  # readability raises on pages it cannot summarise
+        out = {"title": None, "date": None, "authors": [], "text": "", "error": str(err)}
+    return (time.perf_counter() - started) * 1000, out
+
+
+def wrapped(page: str, title: str | None) -> str:
+    return f'<text id="{len(page)}" title="{title or ""}">\n{page}\n</text>'
+
+
 def ends(text: str) -> str:
     flat = text.replace("\n\n", " ¶ ")
     return f"{flat[:60]!r} … {flat[-60:]!r}"
@@ -110,17 +140,19 @@ def verdict_summary(names: set[str]) -> None:
 
 def main(pages_dir: Path, show_text: bool) -> None:
     files = sorted(pages_dir.glob("*.html"))
-    pages = {path.name: path.read_text(encoding="utf-8") for path in files}
+    pages = {path.name: decode_html(path.read_bytes()).text for path in files}
+    gold_dates = tomllib.loads(GOLD.read_text(encoding="utf-8"))["dates"] if GOLD.exists() else {}
+    runners = [("ours", run_ours), ("bare", run_bare)] + ([("readability", run_readability)] if ReadabilityDocument else [])
     # warm-up: imports, OpenCC tables, lxml and htmldate caches
     first = next(iter(pages.values()))
     run_ours(first)
     run_bare(first)
 
-    totals = {"ours": Counter(), "bare": Counter()}
-    times = {"ours": 0.0, "bare": 0.0}
+    totals = {side: Counter() for side, _ in runners}
+    times = {side: 0.0 for side, _ in runners}
     for name, page in pages.items():
         visible = visible_chars(page)
-        for side, runner in (("ours", run_ours), ("bare", run_bare)):
+        for side, runner in runners:
             elapsed, out = runner(page)
             times[side] += elapsed
             found = flags(out["title"], out["date"], out["text"], visible)
@@ -134,7 +166,12 @@ def main(pages_dir: Path, show_text: bool) -> None:
             counts["short"] += any(f.startswith("short") for f in found)
             counts["flagged"] += bool(found)
             counts["error"] += "error" in out
+            if name in gold_dates:
+                counts["gold dates"] += 1
+                counts["date right"] += bool(out["date"]) and out["date"][:10] == gold_dates[name]
             if side == "ours":
+                _, again = run_ours(wrapped(page, out["title"]))
+                counts["wrapped"] += all(again[k] == out[k] for k in ("title", "text", "date"))
                 print(f"{name:24s} {elapsed:5.0f}ms  {out['title']!s:.40}  | {out['date']} | {','.join(out['authors'])} | {len(out['text'])} chars")
                 if "error" in out:
                     print(f"{'':24s} ExtractionError: {out['error']}")
@@ -143,13 +180,19 @@ def main(pages_dir: Path, show_text: bool) -> None:
                 if found:
                     print(f"{'':24s} flags: {' '.join(found)}")
             elif found and show_text:
-                print(f"{'':24s} bare flags: {' '.join(found)}")
+                print(f"{'':24s} {side} flags: {' '.join(found)}")
 
     n = len(pages)
-    print(f"\n{n} pages   ours (crawler.extract, trafilatura fast={maintext.FAST})   bare trafilatura (defaults)")
+    sides = [side for side, _ in runners]
+    print(f"\n{n} pages, one decode each   ours (crawler.extract, trafilatura fast={maintext.FAST}) | bare trafilatura (defaults) | readability-lxml")
     for key in ("title", "date", "date with time", "authors", "boilerplate", "short", "flagged", "error"):
-        print(f"  {key:16s} {totals['ours'][key]:3d}/{n}   {totals['bare'][key]:3d}/{n}")
-    print(f"  {'ms/page':16s} {times['ours'] / n:5.1f}    {times['bare'] / n:5.1f}")
+        print(f"  {key:16s} " + "   ".join(f"{totals[side][key]:3d}/{n}" for side in sides))
+    golds = totals["ours"]["gold dates"]
+    if golds:
+        print(f"  {'date accuracy':16s} " + "   ".join(
+            "   –  " if side == "readability" else f"{totals[side]['date right'] / golds:.3f}" for side in sides) + f"   (day, {golds} pages with a gold day)")
+    print(f"  {'wrapped same':16s} {totals['ours']['wrapped']:3d}/{n}   (ours inside a <text id=… title=…> wrapper)")
+    print(f"  {'ms/page':16s} " + "    ".join(f"{times[side] / n:5.1f}" for side in sides))
 
     # the other engine mode, for the record
     maintext.FAST = not maintext.FAST

@@ -251,3 +251,13 @@ def test_a_date_printed_in_the_page_beats_a_date_guessed_from_the_url():
 def test_the_url_gives_a_date_only_when_it_spells_one_out():
     assert extract(own_page(), url="https://news.example.cn/2026/11/2bac7fb2.html").published_at is None
     assert extract(own_page(), url="https://news.example.cn/2026/11/20/2bac7fb2.html").published_at == "2026-11-20"
+
+
+@pytest.mark.parametrize("name", ["date_script.html", "date_label.html", "zh_news.html", "en_news.html"])
+def test_the_projects_pages_in_a_wrapper_extract_as_without(name):
+    """Wrapped, the parser has no <body>: the WeChat-style page gave "no main text found" and the
+    table-layout page lost its date before the wrapper was cut off."""
+    html = (SITES / name).read_text(encoding="utf-8")
+    plain = extract(html)
+    wrapped = extract(f'<text id="20931" title="{plain.title}">\n{html}\n</text>')
+    assert (wrapped.title, wrapped.text, wrapped.published_at, wrapped.authors) == (plain.title, plain.text, plain.published_at, plain.authors)

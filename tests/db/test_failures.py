@@ -47,3 +47,25 @@ def test_a_stored_page_loses_its_failure_row(db):
     failures.record_failures(db, None, [(URL, "s", "article: HTTP 500"), (URL + "2", "s", "article: HTTP 500")])
     failures.forget(db, [URL])
     assert [u for (u,) in db.execute("SELECT url FROM fetch_failures")] == [URL + "2"]
+
+
+def test_migration_folds_the_rows_an_older_version_added_on_every_run(tmp_path):
+    from sqlite_utils import Database
+
+    from db.migrations import migrations
+
+    db = Database(tmp_path / "old.db")
+    migrations.apply(db, stop_before="m007_failure_backoff")
+    rows = [(URL, "article: HTTP 500", "2026-11-01T00:00:00+00:00"), (URL, "article: HTTP 503", "2026-11-02T00:00:00+00:00"),
+            (URL + "2", "listing: HTTP 404", "2026-11-03T00:00:00+00:00")]
+    for url, reason, at in rows:
+        db.execute("INSERT INTO fetch_failures (url, source, reason, at) VALUES (?, 's', ?, ?)", [url, reason, at])
+    db.conn.commit()
+    migrations.apply(db)
+    got = db.execute("SELECT url, reason, attempts, first_failed_at, at FROM fetch_failures ORDER BY url").fetchall()
+    assert got == [
+        (URL, "article: HTTP 503", 2, "2026-11-01T00:00:00+00:00", "2026-11-02T00:00:00+00:00"),
+        (URL + "2", "listing: HTTP 404", 1, "2026-11-03T00:00:00+00:00", "2026-11-03T00:00:00+00:00"),
+    ]
+    failures.record_failures(db, None, [(URL, "s", "article: HTTP 500")])
+    assert db.execute("SELECT count(*), max(attempts) FROM fetch_failures WHERE url = ?", [URL]).fetchone() == (1, 3)
