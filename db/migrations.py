@@ -251,3 +251,20 @@ def m006_reindex_one_fold(db: Database) -> None:
     from chipwatch's one bottom layer (core/script.py, core/language.py), shared with extraction,
     the knowledge base and the event rules (a language tag such as fr-FR is indexed as fr now)."""
     search.index_all(db)
+
+
+@migrations()
+def m009_starter_fingerprint(db: Database) -> None:
+    """Which version of the shipped starter list a database holds (sha256 of the file), so that
+    opening the database with a newer chipwatch refreshes the built-in rows (db.sanctions.ensure_starter_list);
+    imported rows are never touched. Also: imports no longer replace starter rows of the same list."""
+    db.execute(
+        """
+        CREATE TABLE sanctions_sources (               -- one row per built-in list file loaded
+            origin TEXT PRIMARY KEY,                   -- 'starter'
+            fingerprint TEXT NOT NULL,                 -- sha256 of the file's bytes
+            loaded_at TEXT NOT NULL
+        )
+        """
+    )
+    sanctions.ensure_starter_list(db)
