@@ -28,6 +28,7 @@ REQUIRED_COLUMNS = ("source", "name")
 NAME_MAX = 500
 
 _LIST_CODE = re.compile(r"\(([A-Za-z][A-Za-z0-9 -]{0,15})\)")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _COUNTRY_TAIL = re.compile(r",\s*([A-Z]{2})\s*$")
 
 
@@ -102,8 +103,19 @@ def read_csl(handle: IO[Any]) -> Iterator[tuple[int, dict[str, Any] | RowError]]
     reader = csv.reader(lines)
     header: list[str] | None = None
     consumed = 0
-    for row in reader:
-        start, consumed = consumed + 1, reader.line_num
+    while True:
+        start = consumed + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:  # a field over the size limit, a broken quote: this row only
+            consumed = reader.line_num
+            if header is None:
+                raise CslFormatError(f"line {start}: the header is not CSV ({exc})") from None
+            yield start, RowError(f"not a CSV row ({exc})")
+            continue
+        consumed = reader.line_num
         if not row or all(not f.strip() for f in row):
             continue
         if header is None:
@@ -126,6 +138,9 @@ def _parse_row(row: list[str], header: list[str]) -> dict[str, Any] | RowError:
         return RowError(f"expected {len(header)} columns as in the header, got {len(row)}")
     if _has_bad_bytes(row):
         return RowError("not valid UTF-8")
+    for column, value in zip(header, row):
+        if _CONTROL.search(value):
+            return RowError(f"{column!r} holds a control character (NUL or similar)")
     data = {h: v.strip() for h, v in zip(header, row)}
     source = data.get("source", "")
     if not source:

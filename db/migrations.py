@@ -277,3 +277,20 @@ def m007_failure_backoff(db: Database) -> None:
     db.execute("UPDATE fetch_failures SET first_failed_at = at WHERE first_failed_at IS NULL")
     db.execute("CREATE UNIQUE INDEX fetch_failures_url ON fetch_failures(url)")
     db.execute("CREATE INDEX fetch_failures_retry ON fetch_failures(retry_after)")
+
+
+@migrations()
+def m009_starter_fingerprint(db: Database) -> None:
+    """Which version of the shipped starter list a database holds (sha256 of the file), so that
+    opening the database with a newer chipwatch refreshes the built-in rows (db.sanctions.ensure_starter_list);
+    imported rows are never touched. Also: imports no longer replace starter rows of the same list."""
+    db.execute(
+        """
+        CREATE TABLE sanctions_sources (               -- one row per built-in list file loaded
+            origin TEXT PRIMARY KEY,                   -- 'starter'
+            fingerprint TEXT NOT NULL,                 -- sha256 of the file's bytes
+            loaded_at TEXT NOT NULL
+        )
+        """
+    )
+    sanctions.ensure_starter_list(db)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import logging
 from collections.abc import Iterable, Mapping
@@ -42,21 +43,25 @@ def _now() -> str:
 def save_list(db: Database, entries: Iterable[Mapping[str, Any]], origin: str, imported_at: str | None = None) -> tuple[int, int]:
     """Replace every list present in `entries` by these entries, in one transaction.
 
-    Lists absent from `entries` are left alone, so importing an Entity List file keeps the SDN
-    entries. Returns (inserted, replaced): rows stored, and rows of those lists that were removed.
-    A failure rolls everything back: the lists stay as they were.
+    An import replaces the earlier imports of the same lists, never the built-in starter rows
+    (origin "starter"), and loading the starter list replaces only starter rows: what chipwatch
+    ships (its Chinese names among them) stays whatever list file is imported, and the two
+    combine. Lists absent from `entries` are left alone, so importing an Entity List file keeps
+    the SDN entries. Returns (inserted, replaced): rows stored, and rows of those lists that were
+    removed. A failure rolls everything back: the lists stay as they were.
     """
     rows = list(entries)
     lists = sorted({r["list"] for r in rows})
     when = imported_at or _now()
+    starter = origin == STARTER_ORIGIN
+    same_kind = "list = ? AND (origin = ?) = ?"
     with db.atomic():
         replaced = 0
         for name in lists:
-            replaced += db.execute("SELECT count(*) FROM sanctions_entries WHERE list = ?", [name]).fetchone()[0]
-            db.execute(
-                "DELETE FROM sanctions_names WHERE entry_id IN (SELECT id FROM sanctions_entries WHERE list = ?)", [name]
-            )
-            db.execute("DELETE FROM sanctions_entries WHERE list = ?", [name])
+            args = [name, STARTER_ORIGIN, starter]
+            replaced += db.execute(f"SELECT count(*) FROM sanctions_entries WHERE {same_kind}", args).fetchone()[0]
+            db.execute(f"DELETE FROM sanctions_names WHERE entry_id IN (SELECT id FROM sanctions_entries WHERE {same_kind})", args)
+            db.execute(f"DELETE FROM sanctions_entries WHERE {same_kind}", args)
         for row in rows:
             _insert(db, row, origin, when)
     return len(rows), replaced
@@ -94,15 +99,26 @@ def list_counts(db: Database) -> list[ListCount]:
     return [ListCount(*r) for r in cursor]
 
 
-def ensure_starter_list(db: Database, path: Path = STARTER_FILE) -> int:
-    """Load the shipped starter list unless a starter list is stored; returns entries stored.
+def starter_fingerprint(path: Path = STARTER_FILE) -> str:
+    """sha256 of the shipped starter file: a database whose starter rows came from another file reloads them."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
-    Only lists not already in the database are loaded, so a full list someone imported is
-    never overwritten by the smaller curated one.
+
+def ensure_starter_list(db: Database, path: Path = STARTER_FILE) -> int:
+    """Load the shipped starter list when the database's starter rows came from another version of
+    the file (or none are stored); returns the entries stored, 0 when they were current.
+
+    Only starter rows are replaced (all of them, so a row removed from the file goes too);
+    imported rows are never touched. Imported and built-in entries of one list live side by
+    side, and a party on both is flagged once per list. The file's fingerprint is kept in
+    `sanctions_sources` (migration m009); before that table exists the list is loaded without it.
     """
-    if db.execute("SELECT 1 FROM sanctions_entries WHERE origin = ? LIMIT 1", [STARTER_ORIGIN]).fetchone():
-        return 0
-    present = {r[0] for r in db.execute("SELECT DISTINCT list FROM sanctions_entries")}
+    has_sources = "sanctions_sources" in db.table_names()
+    fingerprint = starter_fingerprint(path)
+    if has_sources:
+        stored = db.execute("SELECT fingerprint FROM sanctions_sources WHERE origin = ?", [STARTER_ORIGIN]).fetchone()
+        if stored and stored[0] == fingerprint:
+            return 0
     with path.open("rb") as handle:
         try:
             parsed = list(read_csl(handle))
@@ -111,9 +127,14 @@ def ensure_starter_list(db: Database, path: Path = STARTER_FILE) -> int:
     bad = [(n, e) for n, e in parsed if isinstance(e, RowError)]
     if bad:  # a shipped file is ours: a bad row is a bug, not input to skip
         raise ValueError(f"{path}:{bad[0][0]}: {bad[0][1]}")
-    entries = [e for _, e in parsed if not isinstance(e, RowError) and e["list"] not in present]
-    if not entries:
-        return 0
-    inserted, _ = save_list(db, entries, STARTER_ORIGIN)
+    entries = [e for _, e in parsed if not isinstance(e, RowError)]
+    with db.atomic():
+        db.execute("DELETE FROM sanctions_names WHERE entry_id IN (SELECT id FROM sanctions_entries WHERE origin = ?)", [STARTER_ORIGIN])
+        db.execute("DELETE FROM sanctions_entries WHERE origin = ?", [STARTER_ORIGIN])
+        inserted, _ = save_list(db, entries, STARTER_ORIGIN)
+        if has_sources:
+            db.execute(
+                "INSERT OR REPLACE INTO sanctions_sources (origin, fingerprint, loaded_at) VALUES (?, ?, ?)", [STARTER_ORIGIN, fingerprint, _now()]
+            )
     logger.info("loaded %s starter sanctions entries from %s", inserted, path)
     return inserted

@@ -21,6 +21,7 @@ from core.records import ArticleRecord, now_utc
 from core.urls import normalize_url
 from db import dedup, search
 from db.migrations import migrations
+from db import sanctions
 
 logger = logging.getLogger(__name__)
 
@@ -111,8 +112,9 @@ def _read_only(error: BaseException | None) -> bool:
 
 
 def ensure_db_shape(db: Database) -> None:
-    """Apply pending migrations; idempotent."""
+    """Apply pending migrations and refresh the built-in starter list when the shipped file changed; idempotent."""
     migrations.apply(db)
+    sanctions.ensure_starter_list(db)
 
 
 def content_hash(text: str) -> str:

@@ -103,7 +103,12 @@ class Analyzer:
                     matches = list(self.screener.fuzzy(ent.text))
                 mention.sanctions = _listings(matches)
             found.append(mention)
-        for hit in self.screener.find(doc.text):
+        rejected: list[tuple[int, int]] = []
+        hits = self.screener.find(doc.text, rejected)
+        for mention in found:  # a whole-span match the context checks turned down (华为 in 华为海洋网络) is dropped
+            if mention.sanctions and any(s <= mention.start and mention.end <= e for s, e in rejected):
+                mention.sanctions = []
+        for hit in hits:
             covering = [m for m in found if m.start < hit.end and hit.start < m.end]
             for mention in covering:
                 mention.sanctions = _listings([*mention.sanctions, *hit.matches])

@@ -18,7 +18,7 @@ labelled as a place is still found, because the text itself is scanned.
   list version (stored entries and knowledge base), matched on token boundaries, leftmost-longest.
   Knowledge-base names of parties on no list take part too, so a longer unlisted name
   (华为海洋) wins over the listed one inside it.
-- **Precision.** A one-word Latin name must be capitalised in the text, and a short one (ZTE,
+- **Precision.** A one-word Latin name must hold a capital in the text, and a short one (ZTE,
   DJI) written as the list writes it or in capitals; a name without letters is never matched (a
   vessel "7-28" is also a date range). A Latin hit followed by more capitalised words that end in
   an organisation word ("Huawei Marine Networks") is another organisation; so is a Chinese hit
@@ -68,7 +68,10 @@ ORG_HEADS = frozenset(
     systems solutions industries industry trading logistics shipping motors energy pharmaceuticals pharma media
     labs laboratory laboratories university college institute hospital foundation association society consulting
     investment investments securities insurance properties realty resources services enterprises electronics
-    technologies technology semiconductor semiconductors devices software robotics automotive""".split()
+    technologies technology semiconductor semiconductors devices software robotics automotive games entertainment
+    studios instruments equipment chemicals materials mining steel foods hotels resorts health medical biotech
+    construction engineering design research analytics telecom wireless ocean travel sports music films pictures
+    publishing press leasing finance financial credit asset assets management advisors trust estate agency""".split()
 ) | EN_SUFFIXES
 # After a Chinese name, one of these before any function character makes it part of another organisation's name.
 ZH_ORG_HEADS = ("公司", "集团", "银行", "网络", "海洋", "有限", "股份", "控股", "基金", "资本", "证券", "保险", "航空")
@@ -256,8 +259,12 @@ class Screener:
     def __len__(self) -> int:
         return self.size
 
-    def find(self, text: str) -> list[Hit]:
-        """Every listed party named in `text`, in text order, overlaps resolved leftmost-longest."""
+    def find(self, text: str, rejected: list[tuple[int, int]] | None = None) -> list[Hit]:
+        """Every listed party named in `text`, in text order, overlaps resolved leftmost-longest.
+
+        `rejected`, when given, receives the (start, end) of listed names the context checks
+        turned down (华为 in 华为海洋网络): a caller that matched a span by itself can defer to them.
+        """
         if not self.size or not text:
             return []
         spans = [(m.start(), m.end()) for m in _TOKEN.finditer(text)]
@@ -284,6 +291,8 @@ class Screener:
                 continue  # an unlisted name: it only blocks
             start, end = spans[first][0], spans[last][1]
             if not self._plausible(text, spans, first, last, pattern):
+                if rejected is not None:
+                    rejected.append((start, end))
                 continue
             hits.append(Hit(start, end, text[start:end], tuple(self.matches[i] for i in pattern.entries), pattern.entity_id))
         return hits
@@ -292,7 +301,7 @@ class Screener:
         start, end = spans[first][0], spans[last][1]
         surface = text[start:end]
         if pattern.single:
-            if not surface[:1].isupper():
+            if not any(ch.isupper() for ch in surface):  # iFLYTEK is a name, "zte" a word
                 return False
             if pattern.exact is not None and surface != pattern.exact and not surface.isupper():
                 return False

@@ -45,9 +45,9 @@ def test_reimport_replaces_a_list_without_duplicates_and_keeps_other_lists(tmp_p
         ("EL", "New Listing Ltd.", "el-2025-06.csv"),
         ("SDN", "Example Trading LLC", "csl-2025-01.csv"),
     ]
-    # the starter list's Entity List entries were replaced too: the imported list is the newer word
+    # the starter list's Entity List entries stay beside the imported ones (their Chinese names are not in a CSL file)
     db = open_db(db_path)
-    assert db.execute("SELECT count(*) FROM sanctions_entries WHERE list = ? AND origin = 'starter'", [EL]).fetchone()[0] == 0
+    assert db.execute("SELECT count(*) FROM sanctions_entries WHERE list = ? AND origin = 'starter'", [EL]).fetchone()[0] > 50
     names = db.execute("SELECT count(*) FROM sanctions_names n JOIN sanctions_entries e ON e.id = n.entry_id WHERE e.name = 'Acme Chips Co., Ltd.'")
     assert names.fetchone()[0] == 3  # name, Acme, 艾克米: one row each, none left from the first import
     index = SanctionsIndex(stored_entries(db))
@@ -98,3 +98,56 @@ def test_a_fresh_database_has_the_starter_list(tmp_path):
     # every row says whether it was checked; a row checked in full has its date
     assert all(r[1].startswith(("verified: ", "unverified: ")) for r in rows)
     assert all(r[2] for r in rows if r[1].startswith("verified: ") and "unverified" not in r[1])
+
+
+def test_import_keeps_starter_rows_and_starter_refreshes_without_dropping_imports(tmp_path) -> None:
+    """An import of a partial Entity List keeps the built-in Chinese names; a changed starter file reloads only starter rows."""
+    import io
+
+    from chipwatch.lists import import_list
+    from db.sanctions import ensure_starter_list, stored_entries
+    from db.store import open_db
+
+    db = open_db(tmp_path / "t.db")
+    starter = [e for e in stored_entries(db)]
+    assert len(starter) >= 100
+    csv_text = "source,name,alt_names\nEntity List (EL) - Bureau of Industry and Security,Example Imported Party Co. Ltd.,\n"
+    import_list(db, io.StringIO(csv_text), origin="consolidated.csv")
+    names = {e["name"] for e in stored_entries(db)}
+    assert "Example Imported Party Co. Ltd." in names and {e["name"] for e in starter} <= names
+    import_list(db, io.StringIO(csv_text.replace("Example Imported", "Newer Imported")), origin="consolidated.csv")
+    names = {e["name"] for e in stored_entries(db)}
+    assert "Example Imported Party Co. Ltd." not in names and "Newer Imported Party Co. Ltd." in names
+    assert {e["name"] for e in starter} <= names
+    # a newer starter file: its rows replace the old starter rows, imported rows stay
+    newer = tmp_path / "starter.csv"
+    newer.write_text("source,name,alt_names\nEntity List (EL) - Bureau of Industry and Security,Brand New Starter Party,新星公司\n", encoding="utf-8")
+    assert ensure_starter_list(db, newer) == 1
+    assert ensure_starter_list(db, newer) == 0  # same fingerprint: nothing to do
+    names = {e["name"] for e in stored_entries(db)}
+    assert names == {"Newer Imported Party Co. Ltd.", "Brand New Starter Party"}
+    db.close()
+
+
+def test_hostile_csv_is_one_line_per_problem(tmp_path):
+    """Huge fields, NUL bytes and another encoding: each bad row is one FILE:LINE line, the good rows stored."""
+    el = "Entity List (EL) - Bureau of Industry and Security"
+    hostile = tmp_path / "hostile.csv"
+    hostile.write_bytes(
+        b"source,name,alt_names\n"
+        + f"{el},Good One Co.,\n".encode()
+        + f"{el},{'A' * 200_000},\n".encode()
+        + f"{el},Nul\x00Name Ltd,\n".encode()
+        + f"{el},Caf\xe9 Latin GmbH,\n".encode("latin-1")
+        + f"{el},Good Two Co.,\n".encode()
+    )
+    result = chipwatch("lists", "import", str(hostile), "--db", str(tmp_path / "h.db"))
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert [line.split(":")[1] for line in lines] == ["3", "4", "5"], lines
+    assert all(len(line) < 300 for line in lines) and "Traceback" not in result.stderr
+    assert "imported 2 entries" in result.stdout
+    utf16 = tmp_path / "utf16.csv"
+    utf16.write_bytes("source,name\nEntity List (EL),华为\n".encode("utf-16"))
+    result = chipwatch("lists", "import", str(utf16), "--db", str(tmp_path / "h.db"))
+    assert result.returncode == 1 and len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
