@@ -1,0 +1,72 @@
+"""Which entity mentions may be an event's party, and under what name.
+
+The entity layer tags spans that are not names ("中国人工智能团队", "美国出口", "AI", "中国客户交");
+an analyst's notes must not carry them. A mention is a party when the knowledge base links it,
+or when it reads as a proper name: a known place, a person, or an organisation whose text is
+more than a place and a generic noun. Chinese names need their own test (no capitals to go
+by): an unlinked Chinese organisation must end in an organisation word (公司, 集团, 科技, 局 …)
+after a distinctive part that is neither a place nor a generic word. "Washington"/华盛顿 acting
+on export controls is the US government (metonymy), as the labels write it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from core.names import normalize_name
+from core.records import Mention
+
+_HAN_RE = re.compile(r"[\u4e00-\u9fff]")
+_ZH_ORG_END = re.compile(
+    r"(?:公司|集团|科技|技术|股份|控股|电子|微电子|半导体|智能|大学|学院|研究院|研究所|实验室|中心|银行|资本|基金|协会|联盟"
+    r"|部|局|委|委员会|院|厅|署|办|办公室|法院|检察院|警方|警察|海关|政府)$"
+)
+# generic words that do not make a name on their own (places are checked separately)
+_ZH_GENERIC = re.compile(
+    r"中国|美国|国内|海外|境外|本地|地方|私人|民营|国有|一家|一些|部分|多家|某|该|这家|这些|其|人工智能|科技|技术|云计算|云服务|服务器|芯片|半导体"
+    r"|AI|初创|公司|集团|企业|团队|组织|机构|客户|厂商|供应商|代理商|中间商|法律|政府|部门|监管|相关|的|和|与|及|等"
+)
+_EN_GENERIC = frozenset(
+    "ai the a an us u.s. chinese china american company companies firm firms group groups government officials customers team teams "
+    "cloud providers provider startups startup legal entity list".split()
+)
+_WASHINGTON = {normalize_name(s) for s in ("Washington", "华盛顿", "華盛頓", "华府", "華府")}
+US_GOVERNMENT = "US Government"
+
+
+def is_party_name(mention: Mention, places: Mapping[str, str]) -> bool:
+    """Whether the mention names a party (linked, a known place, a person, or a proper organisation name)."""
+    text = (mention.text or "").strip()
+    if mention.entity_id:
+        return True
+    if not text or len(text) > 40:
+        return False
+    if mention.label in ("GPE", "LOC"):
+        return normalize_name(text) in places
+    if mention.label == "PERSON":
+        return _HAN_RE.search(text) is not None and 2 <= len(text) <= 4 or (not _HAN_RE.search(text) and text[:1].isupper() and " " in text)
+    if mention.label not in ("ORG", "FAC", "NORP"):
+        return False
+    if _HAN_RE.search(text):
+        return _is_chinese_org_name(text, places)
+    words = [w for w in re.split(r"[\s'’]+", text) if w]
+    if len(text) < 3 or not text[:1].isupper():
+        return False
+    return any(w.lower().strip(".,") not in _EN_GENERIC for w in words)
+
+
+def _is_chinese_org_name(text: str, places: Mapping[str, str]) -> bool:
+    if not _ZH_ORG_END.search(text):
+        return False
+    rest = text
+    for place in sorted((p for p in places if _HAN_RE.search(p)), key=len, reverse=True):
+        if place in rest:
+            rest = rest.replace(place, "")
+    rest = _ZH_GENERIC.sub("", rest)
+    rest = _ZH_ORG_END.sub("", rest)
+    return len(rest) >= 2
+
+
+def is_washington(mention: Mention) -> bool:
+    return mention.label in ("GPE", "LOC", "ORG") and normalize_name(mention.text or "") in _WASHINGTON
