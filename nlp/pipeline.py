@@ -36,7 +36,7 @@ def _kb_fingerprint(kb_dir: Path = KB_DIR) -> str:
 
 # Stored with each processed article: a change here, or in the knowledge base, makes `chipwatch process` redo the work.
 # entities-2: names are keyed through the one fold table (core.script), not OpenCC's phrase converter.
-PIPELINE_VERSION = f"entities-2+events-2+kb-{_kb_fingerprint()}"
+PIPELINE_VERSION = f"entities-2+events-3+kb-{_kb_fingerprint()}"
 
 
 @dataclass

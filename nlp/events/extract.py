@@ -32,6 +32,8 @@ from core.script import fold
 from core.vocab import EVENT_TYPES
 from nlp.events.arguments import arguments_for
 from nlp.events.lexicon import lexicon_lang, signals, strong_types, trigger_types
+from nlp.events.names import recover_mentions
+from nlp.places import place_english_names
 from nlp.events.rules import RULE_CONFIDENCE, folded_for, nearest_buyer, retype, rule_position, rule_types
 from nlp.events.model import MODELS_DIR, Encoder, Head, SequenceClassifier, load_encoder
 from nlp.events.text import sentences
@@ -213,7 +215,8 @@ def assemble(
     for i, j, confidence in found:
         candidate, kind = items[i], EVENT_TYPES[j]
         context = [e for e in entities if candidate.start - CONTEXT_CHARS <= e.start and e.end <= candidate.start]
-        arguments = arguments_for(kind, candidate.text, candidate.folded, candidate.start, candidate.entities, language, published_at, context=context, title=headline)
+        inside = recover_mentions(candidate.text, candidate.start, candidate.entities, list(entities), place_english_names())
+        arguments = arguments_for(kind, candidate.text, candidate.folded, candidate.start, inside, language, published_at, context=context, title=headline)
         kind = retype(kind, candidate.folded, language, arguments.get("mechanism"))
         arguments.pop("mechanism", None) if kind != "circumvention" else None
         proposed.append(Event(type=kind, **arguments, evidence=candidate.text, start=candidate.start, end=candidate.end, confidence=round(confidence, 3)))
@@ -232,7 +235,7 @@ def rule_events(text: str, language: str, entities: Sequence[Mention], published
         folded = folded_text[start:end]
         kinds = rule_types(folded, language)
         for kind in kinds:
-            inside = [e for e in entities if start <= e.start and e.end <= end]
+            inside = recover_mentions(text[start:end], start, [e for e in entities if start <= e.start and e.end <= end], list(entities), place_english_names())
             context = [e for e in entities if start - CONTEXT_CHARS <= e.start and e.end <= start]
             inside = nearest_buyer(inside, rule_position(folded, language), start) if kind == "circumvention" else inside
             arguments = arguments_for(kind, text[start:end], folded, start, inside, language, published_at, context=context, title=title)

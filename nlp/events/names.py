@@ -70,3 +70,29 @@ def _is_chinese_org_name(text: str, places: Mapping[str, str]) -> bool:
 
 def is_washington(mention: Mention) -> bool:
     return mention.label in ("GPE", "LOC", "ORG") and normalize_name(mention.text or "") in _WASHINGTON
+
+
+_ZH_SHORT_SUFFIX = re.compile(r"(?:科技|技术|智能|电子)?(?:股份)?(?:有限)?(?:公司|集团)$")
+
+
+def recover_mentions(sentence: str, offset: int, inside: list[Mention], article: list[Mention], places: Mapping[str, str]) -> list[Mention]:
+    """The sentence's mentions plus the article's unlinked Chinese organisation names that the
+    entity layer missed here, found by their full text or short form (云图智算 for
+    云图智算科技公司); a fragment such as 云图智 that a recovered name covers is dropped."""
+    names = {m.text.strip() for m in article if m.label == "ORG" and not m.entity_id and _HAN_RE.search(m.text or "") and is_party_name(m, places)}
+    found = list(inside)
+    for full in sorted(names, key=len, reverse=True):
+        short = _ZH_SHORT_SUFFIX.sub("", full)
+        for form in dict.fromkeys((full, short)):
+            if len(form) < 3:
+                continue
+            position = sentence.find(form)
+            if position < 0:
+                continue
+            start, end = offset + position, offset + position + len(form)
+            if any(m.start <= start and end <= m.end and is_party_name(m, places) for m in found):
+                break
+            found = [m for m in found if not (start <= m.start and m.end <= end) and not (m.start < end and start < m.end and not is_party_name(m, places))]
+            found.append(Mention(full, "ORG", start, end))
+            break
+    return sorted(found, key=lambda m: m.start)
