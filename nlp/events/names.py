@@ -13,9 +13,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from functools import lru_cache
 
 from core.names import normalize_name
 from core.records import Mention
+from core.script import fold
+from nlp.knowledge_base import shared_kb
 
 _HAN_RE = re.compile(r"[\u4e00-\u9fff]")
 _ZH_ORG_END = re.compile(
@@ -95,4 +98,37 @@ def recover_mentions(sentence: str, offset: int, inside: list[Mention], article:
             found = [m for m in found if not (start <= m.start and m.end <= end) and not (m.start < end and start < m.end and not is_party_name(m, places))]
             found.append(Mention(full, "ORG", start, end))
             break
+    return kb_mentions(sentence, offset, sorted(found, key=lambda m: m.start))
+
+
+@lru_cache(maxsize=1)
+def _org_matcher() -> tuple[re.Pattern[str], dict[str, tuple[str, str]]]:
+    """One regex over the knowledge base's organisation surfaces (folded; at least 3 characters,
+    or 2 Han characters), surface → (id, canonical name)."""
+    table: dict[str, tuple[str, str]] = {}
+    for entity in shared_kb().organizations():
+        for surface in entity.surfaces():
+            key = fold(surface).lower()
+            if len(key) >= 3 or (len(key) == 2 and _HAN_RE.fullmatch(key[0]) and _HAN_RE.fullmatch(key[1])):
+                table.setdefault(key, (entity.id, entity.name))
+    alternatives = "|".join(re.escape(s) for s in sorted(table, key=len, reverse=True))
+    return re.compile(rf"(?<![A-Za-z0-9])(?:{alternatives})(?![A-Za-z0-9])", re.IGNORECASE), table
+
+
+def kb_mentions(sentence: str, offset: int, inside: list[Mention]) -> list[Mention]:
+    """The sentence's mentions plus the knowledge base's organisations its text names that the
+    entity layer did not tag there (China's cyber regulator, a list of company names); a tagged
+    mention is never replaced, an unlinked fragment inside a found name is."""
+    pattern, table = _org_matcher()
+    found = list(inside)
+    for match in pattern.finditer(fold(sentence)):
+        key = match.group(0).lower()
+        if key not in table:
+            continue
+        start, end = offset + match.start(), offset + match.end()
+        if any(m.entity_id and m.start < end and start < m.end for m in found):
+            continue
+        found = [m for m in found if not (m.start < end and start < m.end and not m.entity_id)]
+        entity_id, name = table[key]
+        found.append(Mention(sentence[match.start() : match.end()], "ORG", start, end, name=name, entity_id=entity_id))
     return sorted(found, key=lambda m: m.start)

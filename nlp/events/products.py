@@ -16,9 +16,12 @@ from functools import lru_cache
 from core.script import fold
 from nlp.knowledge_base import shared_kb
 
+# categories the labels name that the knowledge base has no surface for (regexes on folded text)
 _CATEGORIES = {
-    "AI model weights": r"model weights|模型权重",
+    "AI model weights": r"model weights|模型权重|模型重量|closed[- ]weights?",
     "Memory chips": r"memory chips|存储芯片",
+    "AI chip": r"AI ?芯片|AI ?晶片|人工智能芯片|artificial intelligence chips?|AI chips?|AI accelerators?",
+    "EDA software": r"chip[- ]design (?:software|technology|tools)|芯片设计软件",
 }
 _BROAD = {"GPU", "AI chip", "CPU", "Lithography machine", "Chipmaking equipment", "Huawei Ascend", "HBM"}
 _BROAD_FAMILY = {"GPU": "gpu", "AI chip": "accelerator", "CPU": "cpu", "Lithography machine": "lithography_machine", "Huawei Ascend": "accelerator", "HBM": "memory"}
@@ -33,11 +36,16 @@ def _matcher() -> tuple[re.Pattern[str], dict[str, tuple[str, str]]]:
             key = fold(surface).lower()
             if len(key) >= 2:
                 table.setdefault(key, (entity.name, entity.type or ""))
-    for name, source in _CATEGORIES.items():
-        for surface in source.split("|"):
-            table.setdefault(surface.lower(), (name, "other"))
     alternatives = "|".join(re.escape(s) for s in sorted(table, key=len, reverse=True))
     return re.compile(rf"(?<![A-Za-z0-9])(?:{alternatives})(?![A-Za-z0-9])", re.IGNORECASE), table
+
+
+_KINDS = {"AI chip": "accelerator", "EDA software": "eda_software", "Memory chips": "memory"}
+
+
+@lru_cache(maxsize=1)
+def _category_patterns() -> list[tuple[str, re.Pattern[str]]]:
+    return [(name, re.compile(rf"(?<![A-Za-z]){source}", re.IGNORECASE)) for name, source in _CATEGORIES.items()]
 
 
 def products_in(*texts: str) -> list[str]:
@@ -49,6 +57,7 @@ def products_in(*texts: str) -> list[str]:
         folded = fold(text or "")
         hits = [(m.start(), m.end(), table[m.group(0).lower()]) for m in pattern.finditer(folded) if m.group(0).lower() in table]
         hits += [(start, end, (entity.name, entity.type or "")) for start, end, entity in kb.match_products(folded)]
+        hits += [(m.start(), m.end(), (name, _KINDS.get(name, "other"))) for name, rx in _category_patterns() for m in rx.finditer(folded)]
         covered: list[tuple[int, int]] = []
         for start, end, (name, kind) in sorted(hits, key=lambda h: (h[0], -(h[1] - h[0]))):
             if any(s <= start and end <= e for s, e in covered):
