@@ -80,3 +80,15 @@ def test_type_rules():
 def test_amounts():
     assert amounts("对八个 A100 的访问每小时约10 美元", "zh") == "每小时约10 美元"
     assert amounts("Singapore charged three men over $390 million of servers", "en") == "three men; $390 million"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "   \n\n", "啊" * 20_000, "." * 20_000, "Nvidia的A100晶片 смуглинг 走私 🚀 عربى SenseTime通過中間商購買\x00", "芯片出口管制。" * 50_000],
+    ids=["empty", "blank", "one-han-character", "one-mark", "mixed-scripts", "long"],
+)
+def test_bad_input_gives_a_result(analyzer, text):
+    result = next(analyzer.analyze([{"id": "bad", "text": text}]))
+    assert isinstance(result.relevant, bool) and isinstance(result.events, list)
+    for event in result.events:
+        assert event.evidence and 0 <= event.start < event.end
