@@ -38,7 +38,7 @@ def _kb_fingerprint(kb_dir: Path = KB_DIR) -> str:
 # entities-2: names are keyed through the one fold table (core.script), not OpenCC's phrase converter.
 # entities-3: the name filter drops non-names and cuts descriptions and places off names.
 # screening-1: listed names are found in the text by the screening automaton (nlp/screening.py), not only on NER spans.
-PIPELINE_VERSION = f"entities-3+events-2+screening-1+kb-{_kb_fingerprint()}"
+PIPELINE_VERSION = f"entities-3+events-3+screening-1+kb-{_kb_fingerprint()}"
 
 
 @dataclass

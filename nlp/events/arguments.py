@@ -13,10 +13,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
-from functools import cache, lru_cache
+from functools import lru_cache
 from typing import Any
 
 from nlp.events.lexicon import lexicon_lang, mechanism
+from nlp.events.names import US_GOVERNMENT, is_party_name, is_washington
+from nlp.events.products import products_in
+from nlp.events.quantities import amounts
 from core.names import normalize_name
 from core.records import Mention
 from nlp.knowledge_base import shared_kb
@@ -32,19 +35,6 @@ _GOVERNMENT_NAME_RE = re.compile(
 _GENERIC_PRODUCTS = {"chip", "chips", "芯片", "晶片", "semiconductor", "semiconductors", "半导体"}
 # the lists themselves are not parties ("the Entity List" is often tagged ORG)
 _LIST_NAME_RE = re.compile(r"\blist\b|清单|清單|名单|名單|federal register|联邦公报|聯邦公報|export administration regulations|\bEAR\b", re.IGNORECASE)
-
-_MONEY_EN = r"(?:US\s?)?\$\s?\d[\d,]*(?:\.\d+)?\s?(?:million|billion|bn|m|k)?\b|\d[\d,]*(?:\.\d+)?\s?(?:million|billion)?\s?(?:US )?(?:dollars|USD|euros?|yuan)\b|USD\s?\d[\d,]*(?:\.\d+)?\s?(?:million|billion)?"
-_QUANTITY_EN = r"\b\d[\d,]*(?:\.\d+)?\s?(?:million|thousand)?\s?(?:\w+ )?(?:units|chips|GPUs|processors|servers|companies|entities|firms|organi[sz]ations)\b|\b(?:eight|ten|dozens of|hundreds of|thousands of) (?:\w+ )?(?:chips|GPUs|companies|entities)\b"
-_PRICE_EN = r"(?:for|at) (?:US\s?)?\$?\s?\d[\d,.]*\s?(?:US dollars|dollars|USD)? ?(?:an|per|a) hour"
-_MONEY_ZH = r"\d[\d,，.]*\s?(?:万|亿|千万|百万)?\s?(?:美元|美金|元|人民币|欧元|日元)|(?:每小时|每小時)\s?\d[\d.]*\s?(?:美元|元)"
-_QUANTITY_ZH = r"\d[\d,，.]*\s?(?:万)?\s?(?:块|颗|台|片|枚|张|套|家|个)(?:[\u4e00-\u9fff]{0,4}(?:芯片|GPU|企业|实体|公司|机构|服务器|光刻机|处理器))?"
-
-
-@cache
-def _amount_re(family: str) -> re.Pattern[str]:
-    source = f"{_PRICE_EN}|{_MONEY_EN}|{_QUANTITY_EN}" if family == "en" else f"{_MONEY_ZH}|{_QUANTITY_ZH}"
-    return re.compile(source, re.IGNORECASE)
-
 
 _MONTHS = {m: i for i, m in enumerate(("january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"), 1)}
 _DATE_EN = re.compile(r"\b(" + "|".join(_MONTHS) + r"|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)\.? (\d{1,2})(?:st|nd|rd|th)?,? (\d{4})\b|\b(\d{1,2}) (" + "|".join(_MONTHS) + r") (\d{4})\b", re.IGNORECASE)
@@ -119,36 +109,82 @@ def _unique(names: list[str]) -> list[str]:
     return seen
 
 
+_THE_COMPANY_RE = re.compile(r"该公司|这家公司|该企业|这家企业|此公司|\bthe (?:company|firm|group)\b|\bit (?:has|had|is|was|rents|bought|buys)\b|^(?:它|其)", re.IGNORECASE)
+# a place is the affected side when the sentence says the action goes to or against it
+_TOWARDS_ZH = re.compile(r"(?:对|向|至|往|给|对华|针对|运抵|运往|转运至|流入)$")
+_TOWARDS_EN = re.compile(r"(?:\bto|\bagainst|\bon|\binto|\bfor|\bfrom)\s+(?:the\s+)?$", re.IGNORECASE)
+# a maker named as the owner of the goods ("Nvidia chips", "英伟达的A100", "搭载英伟达GPU") is no party
+_MAKER_AS_BRAND_RE = re.compile(r"^(?:'s|’s)?\s*(?:的)?\s*(?:高端|先进|关键)?\s*(?:chips?|gpus?|processors?|accelerators?|servers?|芯片|晶片|GPU|A\d{3}|H\d{2,3}|产品|服务器)", re.IGNORECASE)
+
+
+def _towards(sentence: str, mention: Mention, offset: int, family: str) -> bool:
+    before = sentence[max(0, mention.start - offset - 12) : mention.start - offset]
+    return bool((_TOWARDS_ZH if family == "zh" else _TOWARDS_EN).search(before))
+
+
+def _as_brand(sentence: str, mention: Mention, offset: int) -> bool:
+    after = sentence[mention.end - offset : mention.end - offset + 12]
+    before = sentence[max(0, mention.start - offset - 3) : mention.start - offset]
+    return bool(_MAKER_AS_BRAND_RE.search(after)) or before.endswith(("搭载", "含", "of"))
+
+
 def arguments_for(
-    kind: str, sentence: str, folded: str, offset: int, mentions: Sequence[Mention], language: str, published_at: str | None
+    kind: str,
+    sentence: str,
+    folded: str,
+    offset: int,
+    mentions: Sequence[Mention],
+    language: str,
+    published_at: str | None,
+    *,
+    context: Sequence[Mention] = (),
+    title: str = "",
 ) -> dict[str, Any]:
+    """The event's arguments. `context`: the mentions of the sentences before this one (nearest
+    last), where "the company" / 该公司 or a sentence with no party of its own finds its actor;
+    `title`: the article's headline, whose products count too."""
     family = lexicon_lang(language)
     types = _entity_types()
     english_places = place_english_names()
+    makers = _makers()
     name = lambda m: _name(m, english_places)
-    orgs = [m for m in mentions if m.label == "ORG" and not (not m.entity_id and _LIST_NAME_RE.search(m.text or ""))]
-    places = [m for m in mentions if m.label == "GPE"]
-    products = _unique([name(m) for m in mentions if m.label == "PRODUCT" and name(m).lower() not in _GENERIC_PRODUCTS])
+    parties = [m for m in mentions if is_party_name(m, english_places) and not (not m.entity_id and _LIST_NAME_RE.search(m.text or ""))]
+    orgs = [m for m in parties if m.label in ("ORG", "FAC", "NORP") or (m.entity_id or "").startswith("org:")]
+    people = [m for m in parties if m.label == "PERSON" and not m.entity_id]
+    places = [m for m in parties if m.label in ("GPE", "LOC") and not m.entity_id and not is_washington(m)]
+    washington = any(is_washington(m) for m in mentions)
+    companies = [m for m in orgs if not is_government(m, types)]
     if kind in GOVERNMENT_ACTS:
         government = [m for m in orgs if is_government(m, types)]
-        actors = _unique([name(m) for m in government] or [name(m) for m in places[:1]])
-        targets = [name(m) for m in orgs if m not in government] + [name(m) for m in places if name(m) not in actors]
-    elif kind in SUPPLIER_IS_TARGET:  # the chipmaker sells (or is evaded); the buyer acts
-        makers = _makers()
-        companies = [m for m in orgs if not is_government(m, types)]
+        towards = [m for m in places if _towards(sentence, m, offset, family)]
+        actors = _unique([name(m) for m in government] or ([US_GOVERNMENT] if washington else []) or [name(m) for m in places if m not in towards][:1])
+        smuggled_brand = [m for m in companies if m.entity_id in makers and _as_brand(sentence, m, offset)]
+        targets = [name(m) for m in companies if m not in smuggled_brand] + [name(m) for m in people] + [name(m) for m in places if name(m) not in actors]
+    elif kind in SUPPLIER_IS_TARGET:  # the buyer acts; the chipmaker whose chips it gets is no party
         buyers = [m for m in companies if m.entity_id not in makers]
+        if not buyers and _THE_COMPANY_RE.search(sentence):
+            buyers = _context_company(context, types, makers, english_places)
         actors = [name(m) for m in buyers]
-        targets = [name(m) for m in companies if m not in buyers] + [name(m) for m in places]
+        targets = [name(m) for m in places if _towards(sentence, m, offset, family)]
     else:
-        actors = [name(m) for m in orgs if not is_government(m, types)]
+        actors = [name(m) for m in companies]
         targets = [name(m) for m in places]
+    products = _unique([p for p in products_in(sentence, title) if p.lower() not in _GENERIC_PRODUCTS])
     event: dict[str, Any] = {"actors": _unique(actors), "targets": [t for t in _unique(targets) if t not in actors], "products": products}
     if kind == "circumvention":
         event["mechanism"] = mechanism(folded, language)
-    amounts = _unique([m.group(0).strip() for m in _amount_re(family).finditer(sentence)])
-    if amounts:
-        event["amount"] = "; ".join(amounts[:3])
+    amount = amounts(sentence, family)
+    if amount:
+        event["amount"] = amount
     when = event_date(sentence, family, published_at)
     if when:
         event["date"] = when
     return event
+
+
+def _context_company(context: Sequence[Mention], types: Mapping[str, str], makers: frozenset[str], places: Mapping[str, str]) -> list[Mention]:
+    """The company the previous sentences name last (not a government, not a chipmaker)."""
+    for mention in reversed(context):
+        if mention.label in ("ORG", "FAC") and is_party_name(mention, places) and not is_government(mention, types) and mention.entity_id not in makers:
+            return [mention]
+    return []

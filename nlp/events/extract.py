@@ -38,12 +38,16 @@ from core.script import fold
 from core.vocab import EVENT_TYPES
 from nlp.events.arguments import arguments_for
 from nlp.events.lexicon import lexicon_lang, signals, strong_types, trigger_types
+from nlp.events.names import recover_mentions
+from nlp.places import place_english_names
+from nlp.events.rules import RULE_CONFIDENCE, folded_for, nearest_buyer, retype, rule_position, rule_types
 from nlp.events.model import MODELS_DIR, Encoder, Head, SequenceClassifier, load_encoder
 from nlp.events.relevance import ArticleHead, Passage, article_features, passages
 from nlp.events.text import sentences
 
 logger = logging.getLogger(__name__)
 
+CONTEXT_CHARS = 300  # "the company" / 该公司 refers back at most this far (about the previous sentence)
 _YEAR_RE = re.compile(r"(?<!\d)(19[89]\d|20[0-4]\d)(?!\d)")
 
 
@@ -213,8 +217,8 @@ def assemble(
     probs, passage_probs, threshold, pooling, article_head = scored
     language = document.get("language") or ""
     published_at = document.get("published_at")
-    headline = [j for j, p in enumerate(passage_items) if p.is_headline and p.start < 0 and (article_head is not None or p.triggers)]
-    title = passage_probs[headline].max(axis=0) if headline else None  # a head without article head pooled only a headline with a trigger
+    headline_rows = [j for j, p in enumerate(passage_items) if p.is_headline and p.start < 0 and (article_head is not None or p.triggers)]
+    title = passage_probs[headline_rows].max(axis=0) if headline_rows else None  # a head without article head pooled only a headline with a trigger
     found, relevance = decide(probs, threshold, pooling, title) if len(items) else ([], 0.0)
     sources: list[Candidate | Passage] = list(items)
     if article_head is not None:
@@ -225,12 +229,19 @@ def assemble(
             found = []
         elif not found:
             found, sources = [_likeliest(probs, passage_probs, passage_items, relevance)], [*items, *passage_items]
+    entities, headline = document.get("entities") or [], document.get("title") or ""
     proposed = []
     for i, j, confidence in found:
         candidate, kind = sources[i], EVENT_TYPES[j]
-        arguments = arguments_for(kind, candidate.text, candidate.folded, candidate.start, candidate.entities, language, published_at)
+        context = [e for e in entities if candidate.start - CONTEXT_CHARS <= e.start and e.end <= candidate.start]
+        inside = recover_mentions(candidate.text, candidate.start, candidate.entities, list(entities), place_english_names())
+        arguments = arguments_for(kind, candidate.text, candidate.folded, candidate.start, inside, language, published_at, context=context, title=headline)
+        kind = retype(kind, candidate.folded, language, arguments.get("mechanism"))
+        arguments.pop("mechanism", None) if kind != "circumvention" else None
         proposed.append(Event(type=kind, **arguments, evidence=candidate.text, start=candidate.start, end=candidate.end, confidence=round(confidence, 3)))
+    proposed += rule_events(document.get("text") or "", language, entities, published_at, headline)
     events = sorted(merge_restatements(proposed), key=lambda e: (e.start, EVENT_TYPES.index(e.type)))
+    relevance = max([relevance, *(e.confidence for e in events)])
     return {"relevant": bool(events), "relevance": round(relevance, 3), "events": events}
 
 
@@ -245,6 +256,25 @@ def _likeliest(probs: np.ndarray, passage_probs: np.ndarray, passage_items: list
     return row, kind, confidence
 
 
+def rule_events(text: str, language: str, entities: Sequence[Mention], published_at: str | None, title: str = "") -> list[Event]:
+    """Events the type rules (nlp/events/rules.py) read in a sentence, with the party each needs:
+    a circumvention its buyer and mechanism, an enforcement its government actor."""
+    folded_text = folded_for(text, language)
+    found = []
+    for start, end in sentences(text):
+        folded = folded_text[start:end]
+        kinds = rule_types(folded, language)
+        for kind in kinds:
+            inside = recover_mentions(text[start:end], start, [e for e in entities if start <= e.start and e.end <= end], list(entities), place_english_names())
+            context = [e for e in entities if start - CONTEXT_CHARS <= e.start and e.end <= start]
+            inside = nearest_buyer(inside, rule_position(folded, language), start) if kind == "circumvention" else inside
+            arguments = arguments_for(kind, text[start:end], folded, start, inside, language, published_at, context=context, title=title)
+            if not arguments["actors"] or (kind == "circumvention" and not arguments.get("mechanism")):
+                continue
+            found.append(Event(type=kind, **arguments, evidence=text[start:end], start=start, end=end, confidence=RULE_CONFIDENCE))
+    return found
+
+
 def merge_restatements(events: list[Event]) -> list[Event]:
     """One event per real-world event: an article restates its news in several sentences. Most
     confident first, an event is kept only if its type is new in the article or it names a party
@@ -252,9 +282,9 @@ def merge_restatements(events: list[Event]) -> list[Event]:
     sentences, so each event's evidence states what the event says."""
     kept: list[Event] = []
     for event in sorted(events, key=lambda e: -e.confidence):
-        names = set(event.actors) | set(event.targets) | set(event.products)
+        names = set(event.actors) | set(event.targets) | set(event.products) | {event.mechanism}
         same_type = [k for k in kept if k.type == event.type]
-        known = set().union(*(set(k.actors) | set(k.targets) | set(k.products) for k in same_type)) if same_type else set()
+        known = set().union(*(set(k.actors) | set(k.targets) | set(k.products) | {k.mechanism} for k in same_type)) if same_type else set()
         if not same_type or names - known:
             kept.append(event)
     return kept
