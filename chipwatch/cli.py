@@ -799,6 +799,8 @@ def _print_crawl(report: CrawlReport, quiet: bool) -> None:
             f"{report.known} already stored, {report.failures} pages failed, "
             f"{report.pages} pages in {report.seconds:.1f}s"
         )
+        for line in report.caps_reached:
+            click.echo(f"  {line}")
 
 
 if __name__ == "__main__":
