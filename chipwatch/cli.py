@@ -848,6 +848,8 @@ def _print_crawl(report: CrawlReport, quiet: bool) -> None:
             + (f", {report.stale} stale sitemap entries skipped" if report.stale else "")
             + (f", {report.backing_off} failed pages waiting to be retried" if report.backing_off else "")
         )
+        for line in report.caps_reached:
+            click.echo(f"  {line}")
 
 
 if __name__ == "__main__":

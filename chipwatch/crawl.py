@@ -39,6 +39,11 @@ class CrawlReport:
     stats: dict[str, Any] = field(default_factory=dict)
 
     @property
+    def caps_reached(self) -> list[str]:
+        """One line per cap the crawl ran into (not a failure: the rest waits for the next run)."""
+        return caps_reached(self.stats)
+
+    @property
     def pages_per_second(self) -> float:
         return self.pages / self.seconds if self.seconds else 0.0
 
@@ -144,6 +149,22 @@ def crawl_problems(stats: Mapping[str, Any], listings: int) -> list[str]:
     if stats.get("log_count/CRITICAL", 0):
         problems.append("the crawl logged a critical error")
     return problems
+
+
+CAPS = {
+    "sitemap_depth": "sitemap indexes nested deeper than CHIPWATCH_SITEMAP_MAX_DEPTH",
+    "sitemap_children": "sitemap indexes with more children than CHIPWATCH_SITEMAP_MAX_CHILDREN",
+    "listings_per_source": "listings past CHIPWATCH_MAX_LISTINGS_PER_SOURCE",
+}
+
+
+def caps_reached(stats: Mapping[str, Any]) -> list[str]:
+    """'cap reached' lines from the stats `chipwatch/capped/<what>` (each counts what was left out)."""
+    return [
+        f"cap reached: {stats[f'chipwatch/capped/{what}']} {description} not followed"
+        for what, description in CAPS.items()
+        if stats.get(f"chipwatch/capped/{what}")
+    ]
 
 
 def _show_progress(crawler: Any) -> None:

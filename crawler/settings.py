@@ -25,12 +25,16 @@ RETRY_ENABLED = True
 RETRY_TIMES = 2
 REDIRECT_MAX_TIMES = 5
 COOKIES_ENABLED = False
+# Only http(s) is ever fetched: the spiders refuse other schemes, and these handlers are off as a
+# second fence, so no link or redirect on a hostile site can read a local file or a data: URL.
+DOWNLOAD_HANDLERS = {"file": None, "data": None, "s3": None, "ftp": None}
 TELNETCONSOLE_ENABLED = False
 DEFAULT_REQUEST_HEADERS = {
     "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,application/rss+xml,application/atom+xml,application/feed+json,*/*;q=0.8",
     "Accept-Language": "zh-CN,zh-TW;q=0.9,zh;q=0.8,en;q=0.7",
 }
 
+DOWNLOADER_MIDDLEWARES = {"crawler.addresses.PrivateAddressMiddleware": 50}  # before robots.txt (100)
 ITEM_PIPELINES = {"crawler.pipelines.StorePipeline": 300}
 LOG_LEVEL = "WARNING"
 
@@ -45,3 +49,7 @@ CHIPWATCH_BATCH_SIZE = 50  # articles per database transaction
 CHIPWATCH_PARSE_WORKERS = 1  # processes that decode and extract pages beside the reactor; 0 = in the reactor
 CHIPWATCH_RUN_ID = None  # crawl_runs row this crawl reports into
 CHIPWATCH_KNOWN_URLS = "crawler.pipelines.StoredUrls"  # factory(settings) -> callable(url) -> bool: is it stored?
+CHIPWATCH_SITEMAP_MAX_DEPTH = 3  # sitemap indexes nested deeper than this are not followed
+CHIPWATCH_SITEMAP_MAX_CHILDREN = 200  # child sitemaps followed per sitemap index
+CHIPWATCH_MAX_LISTINGS_PER_SOURCE = 300  # listing requests (feeds, sitemaps, sections) per source per run
+CHIPWATCH_REFUSE_PRIVATE_ADDRESSES = True  # no loopback/private/link-local hosts but those of configured sources

@@ -18,6 +18,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from core.records import ArticleRecord, now_utc
+from core.sites import same_site
 from core.urls import normalize_url
 from db import dedup, search
 from db.migrations import migrations
@@ -148,7 +149,7 @@ def save_articles(db: Database, records: Iterable[ArticleRecord], crawl_run_id: 
 
 def _save_one(db: Database, record: ArticleRecord, crawl_run_id: int | None, result: SaveResult) -> None:
     url = normalize_url(record.url)
-    aliases = {url} | {normalize_url(u) for u in (record.final_url, record.canonical_url) if u}
+    aliases = {url} | {normalize_url(u) for u in trusted_aliases(record) if u}
     existing = db.execute(
         f"SELECT article_id FROM article_urls WHERE url IN ({','.join('?' * len(aliases))}) LIMIT 1", list(aliases)
     ).fetchone()
@@ -192,6 +193,16 @@ def _save_one(db: Database, record: ArticleRecord, crawl_run_id: int | None, res
     result.stored.append(article_id)
     if duplicate_of is not None:
         result.duplicates += 1
+
+
+def trusted_aliases(record: ArticleRecord) -> list[str]:
+    """The other URLs the record is known under: where its redirects ended, and its canonical URL
+    only when that is on the page's own site (a canonical on another site is stored, not trusted)."""
+    page_url = record.final_url or record.url
+    trusted = [record.final_url] if record.final_url else []
+    if record.canonical_url and same_site(record.canonical_url, page_url):
+        trusted.append(record.canonical_url)
+    return trusted
 
 
 def _published_earlier(db: Database, published_at: str | None, article_id: int) -> bool:

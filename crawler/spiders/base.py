@@ -43,6 +43,8 @@ class NewsSpider(scrapy.Spider):
         self.sources: list[Source] = []
         self.requested: set[str] = set()
         self.per_source: Counter[str] = Counter()
+        self.listings_per_source: Counter[str] = Counter()
+        self.listings_requested: set[str] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> NewsSpider:
@@ -58,6 +60,7 @@ class NewsSpider(scrapy.Spider):
         if spider.known_url is None:
             spider.known_url = load_object(settings.get("CHIPWATCH_KNOWN_URLS"))(settings)
         spider.max_per_source = settings.getint("CHIPWATCH_MAX_ARTICLES_PER_SOURCE")
+        spider.max_listings_per_source = settings.getint("CHIPWATCH_MAX_LISTINGS_PER_SOURCE")
         spider.parser = PageParser(settings.getint("CHIPWATCH_PARSE_WORKERS"))
         return spider
 
@@ -65,15 +68,36 @@ class NewsSpider(scrapy.Spider):
         for source in self.sources:
             for kind in self.kinds:
                 for url in getattr(source, kind):
-                    yield Request(
-                        url,
-                        callback=getattr(self, f"parse_{kind}"),
-                        errback=self.on_listing_error,
-                        cb_kwargs={"source": source},
-                        meta={"chipwatch_source": source.id, "chipwatch_listing": kind},
-                        dont_filter=True,
-                        priority=10,
-                    )
+                    for request in self.follow_listing(url, source, kind):
+                        yield request
+
+    def follow_listing(self, url: str | None, source: Source, kind: str, **meta: Any) -> Iterator[Request]:
+        """A request for a listing (a configured one, or a sitemap an index names), within the source's caps.
+
+        Only http(s): a sitemap index naming file:///etc/passwd or a data: URL is not followed.
+        Each listing is asked for once per run, and at most CHIPWATCH_MAX_LISTINGS_PER_SOURCE of
+        them per source, so that no site can keep the crawl (and the run's lock) busy for hours.
+        """
+        if not is_http_url(url):
+            self.crawler.stats.inc_value("chipwatch/refused/scheme")
+            return
+        assert url is not None
+        if url in self.listings_requested:
+            return
+        if self.listings_per_source[source.id] >= self.max_listings_per_source:
+            self.crawler.stats.inc_value("chipwatch/capped/listings_per_source")
+            return
+        self.listings_requested.add(url)
+        self.listings_per_source[source.id] += 1
+        yield Request(
+            url,
+            callback=getattr(self, f"parse_{kind}"),
+            errback=self.on_listing_error,
+            cb_kwargs={"source": source},
+            meta={"chipwatch_source": source.id, "chipwatch_listing": kind, **meta},
+            dont_filter=True,
+            priority=10,
+        )
 
     def follow_article(self, url: str | None, source: Source, **meta: Any) -> Iterator[Request]:
         """A request for an article link, unless it is off-pattern, already stored or already asked for."""

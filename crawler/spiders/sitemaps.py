@@ -21,27 +21,41 @@ class SitemapSpider(NewsSpider):
     def parse_sitemaps(self, response: Response, source: Source) -> Iterator[Request | FailedPage]:
         body = response.body
         if gzip_magic_number(response):
-            body = gunzip(body, max_size=self.crawler.settings.getint("DOWNLOAD_MAXSIZE"))
+            max_size = self.crawler.settings.getint("DOWNLOAD_MAXSIZE")
+            try:
+                body = gunzip(body, max_size=max_size)
+            except OSError as exc:  # not gzip after all, or cut short
+                yield FailedPage(response.url, source.id, f"listing: gzipped sitemap cannot be read ({exc})")
+                return
+            except ValueError:  # scrapy's _DecompressionMaxSizeExceeded: a gzip bomb served as a file
+                yield FailedPage(response.url, source.id, f"listing: gzipped sitemap expands past {max_size} bytes")
+                return
         try:
             sitemap = Sitemap(body)
         except Exception as exc:  # lxml raises several types on garbage; all mean "not a sitemap"
             yield FailedPage(response.url, source.id, f"listing: not a sitemap ({type(exc).__name__})")
             return
-        max_age = self.crawler.settings.getint("CHIPWATCH_SITEMAP_MAX_AGE_DAYS")
+        settings = self.crawler.settings
+        max_age = settings.getint("CHIPWATCH_SITEMAP_MAX_AGE_DAYS")
+        depth = response.meta.get("chipwatch_sitemap_depth", 0)
+        children = 0
         for entry in sitemap:
             if is_stale(entry, max_age):
                 self.crawler.stats.inc_value("chipwatch/sitemap_entries_stale")
                 continue
             url = response.urljoin(entry["loc"])
             if sitemap.type == "sitemapindex":
-                yield Request(
-                    url,
-                    callback=self.parse_sitemaps,
-                    errback=self.on_listing_error,
-                    cb_kwargs={"source": source},
-                    meta={"chipwatch_source": source.id, "chipwatch_listing": "sitemaps"},
-                    priority=10,
-                )
+                # An index of indexes of indexes... (a "fractal" site) ends at the depth cap; a huge
+                # index at the children cap; both at the source's listing cap.
+                if depth >= settings.getint("CHIPWATCH_SITEMAP_MAX_DEPTH"):
+                    self.crawler.stats.inc_value("chipwatch/capped/sitemap_depth")
+                    return
+                if children >= settings.getint("CHIPWATCH_SITEMAP_MAX_CHILDREN"):
+                    self.crawler.stats.inc_value("chipwatch/capped/sitemap_children")
+                    return
+                for request in self.follow_listing(url, source, "sitemaps", chipwatch_sitemap_depth=depth + 1):
+                    children += 1
+                    yield request
             else:
                 self.crawler.stats.inc_value("chipwatch/sitemap_entries")
                 yield from self.follow_article(url, source, chipwatch_listing="sitemaps")

@@ -8,6 +8,7 @@ from db.search.index import article_id
 from db.search.parser import SearchError, parse_query
 from db.search.snippets import snippet
 
+SNIPPET_MAX_CHARS = 200_000  # a snippet is found in the first 200k characters: no article is longer, a crafted value may be
 
 def register_sql_functions(conn: sqlite3.Connection) -> None:
     """chipwatch_match(q) → the MATCH expression ('""', which matches nothing, for an unsearchable q);
@@ -25,6 +26,10 @@ def register_sql_functions(conn: sqlite3.Connection) -> None:
             return '""'
 
     def marked(text: str | None, query: str | None) -> str:
+        if isinstance(text, str) and len(text) > SNIPPET_MAX_CHARS:
+            text = text[:SNIPPET_MAX_CHARS]
+        if isinstance(query, str) and len(query) > SNIPPET_MAX_CHARS:
+            query = query[:SNIPPET_MAX_CHARS]
         try:
             return snippet(text, parse_query(query or "").terms)
         except SearchError:

@@ -77,3 +77,48 @@ def test_missing_file_is_one_line(tmp_path):
     )
     assert result.returncode == 2
     assert "Traceback" not in result.stderr and "nope.jsonl" in result.stderr
+
+
+def test_hostile_lines_are_one_line_each_and_the_good_lines_of_their_batch_stored(tmp_path):
+    """Issue 14 item 5: nesting, huge numbers, lone surrogates, NULs and an over-long line; no traceback."""
+    good = [line(url=f"https://a.example/good/{i}", text=f"{STORY} 第{i}篇", lang="zh") for i in range(3)]
+    lines = [
+        good[0],
+        '{"url": "https://a.example/n", "text": ' + "[" * 100_000 + "]" * 100_000 + "}",
+        '{"url": "https://a.example/d", "text": "x", "n": ' + "9" * 5000 + "}",
+        '{"url": "https://a.example/s", "text": "\\ud800' + STORY + '"}',
+        '{"url": "https://a.example/z", "text": "' + STORY + '\\u0000"}',
+        good[1],
+        b'{"url": "https://a.example/big", "text": "' + b"a" * (6 * 1024 * 1024) + b'"}',
+        good[2],
+    ]
+    result, db_path = run_import(tmp_path, lines)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    errors = result.stderr.strip().splitlines()
+    assert [e.split(": ")[0].rsplit(":", 1)[1] for e in errors] == ["2", "3", "4", "5", "7"], errors
+    assert "nested too deeply" in errors[0] and "not valid JSON" in errors[1]
+    assert "lone surrogate" in errors[2] and "NUL" in errors[3] and "longer than 5 MiB" in errors[4]
+    stored = [u for (u,) in open_db(db_path).execute("SELECT url FROM articles ORDER BY id")]
+    assert stored == [f"https://a.example/good/{i}" for i in range(3)]
+
+
+def test_a_batch_that_fails_to_store_is_retried_line_by_line(tmp_path, monkeypatch):
+    """A record the store refuses costs its own line only, not the other lines of its batch."""
+    import io
+
+    from chipwatch import importer
+
+    real_save = importer.save_articles
+
+    def refusing(db, records):
+        if any("refuse" in r.url for r in records):
+            raise ValueError("refused by the store")
+        return real_save(db, records)
+
+    monkeypatch.setattr(importer, "save_articles", refusing)
+    lines = [line(url=f"https://a.example/{name}", text=f"{STORY}{name}", lang="zh") for name in ("one", "refuse", "two")]
+    db = open_db(tmp_path / "c.db")
+    report = importer.import_jsonl(db, io.BytesIO("\n".join(lines).encode()))
+    assert report.bad == [(2, "cannot be stored: ValueError: refused by the store")]
+    assert len(report.saved.stored) == 2

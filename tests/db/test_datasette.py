@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
@@ -211,3 +212,28 @@ def test_watches_and_recipients_are_not_served(server):
             urllib.request.urlopen(f"{server['base']}/{path}", timeout=30)
         assert b"analyst@example.com" not in error.value.read()
 
+
+
+def status_of(server, path):
+    try:
+        with urllib.request.urlopen(server["base"] + path, timeout=60) as response:
+            return response.status
+    except urllib.error.HTTPError as exc:
+        return exc.code
+
+
+def test_a_huge_value_through_a_sql_function_stays_within_the_time_limit(server):
+    """Issue 14 item 4: printf can build a 200 MB value for chipwatch_snippet; values are capped (32 MiB)
+    and the snippet reads 200k characters, so the query ends well within the 3 s limit."""
+    sql = "select length(chipwatch_snippet(printf('%.*c', 200000000, 'a'), 'a')) as n"
+    started = time.monotonic()
+    status = status_of(server, f"/{server['db']}.json?" + urllib.parse.urlencode({"sql": sql}))
+    assert time.monotonic() - started < 6
+    assert status in (200, 400)
+    big = "select length(chipwatch_snippet(replace(zeroblob(30000000), x'00', 'ab'), 'a')) as n"
+    assert status_of(server, f"/{server['db']}.json?" + urllib.parse.urlencode({"sql": big})) in (200, 400)
+
+
+@pytest.mark.parametrize(("path", "expected"), [("/nosuchdb", 404), ("/nosuchdb.json", 404), ("/chipwatch/nosuchtable", 404), ("/chipwatch/articles.json?_sort=nosuch", 400), ("/chipwatch.json?sql=select+nonsense", 400)])
+def test_error_pages_are_short_and_never_500(server, path, expected):
+    assert status_of(server, path) == expected

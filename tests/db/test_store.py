@@ -59,6 +59,29 @@ def test_canonical_url_makes_two_addresses_one_story(db):
     ]
 
 
+def test_a_canonical_on_another_site_is_recorded_not_trusted(db):
+    """A hostile page naming a legitimate site's story as its canonical cannot make that story "stored"."""
+    from db.store import is_known_url
+
+    legit = "https://www.legit-news.com.cn/2026/story.html"
+    save_articles(db, [ArticleRecord(url="https://evil.example.net/p/1", canonical_url=legit, source="evil", text=OTHER_ZH)])
+    assert db.execute("SELECT canonical_url FROM articles").fetchone()[0] == legit
+    assert not is_known_url(db, legit)
+    result = save_articles(db, [ArticleRecord(url=legit, source="legit", text=STORY_ZH)])
+    assert len(result.stored) == 1
+    assert rows(db, "SELECT url, source FROM articles ORDER BY id") == [("https://evil.example.net/p/1", "evil"), (legit, "legit")]
+
+
+def test_a_canonical_on_the_same_registered_domain_is_trusted(db):
+    """m.people.com.cn and www.people.com.cn are one site (public suffix com.cn); github.io pages are not."""
+    from db.store import is_known_url
+
+    save_articles(db, [ArticleRecord(url="https://m.people.com.cn/n/1", canonical_url="https://www.people.com.cn/n/1.html", source="p", text=STORY_ZH)])
+    save_articles(db, [ArticleRecord(url="https://evil.github.io/1", canonical_url="https://victim.github.io/1", source="e", text=STORY_EN)])
+    assert is_known_url(db, "https://www.people.com.cn/n/1.html")
+    assert not is_known_url(db, "https://victim.github.io/1")
+
+
 @pytest.mark.parametrize("story", [STORY_ZH, STORY_EN])
 def test_aggregator_copy_is_linked_not_dropped(db, story):
     copy = f"聚合新闻网 Aggregator Daily\n\n{story}\n\n阅读更多 READ: 苹果发布新款手机，售价创下新高。"

@@ -444,3 +444,68 @@ def wait_until(condition: Callable[[], bool], timeout: float, step: float = 0.05
             return True
         time.sleep(step)
     return condition()
+
+
+# ---------------------------------------------------------------------------- hostile sitemaps
+
+
+def sitemap_index(locs: list[str]) -> bytes:
+    entries = "".join(f"<sitemap><loc>{xml_escape(loc)}</loc></sitemap>\n" for loc in locs)
+    return f'<?xml version="1.0" encoding="UTF-8"?>\n<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n{entries}</sitemapindex>\n'.encode()
+
+
+def urlset(locs: list[str]) -> bytes:
+    entries = "".join(f"<url><loc>{xml_escape(loc)}</loc></url>\n" for loc in locs)
+    return f'<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n{entries}</urlset>\n'.encode()
+
+
+def xml(body: bytes) -> Behaviour:
+    return page(body, "application/xml")
+
+
+class SitemapTree(Mapping[str, Behaviour]):
+    """Routes of a site whose sitemap index /sm/0.xml has `fanout` children, each an index of `fanout`
+    new ones, `levels` deep (None: forever, the "fractal" site); the last level is empty urlsets.
+    One level of fanout 50 000 is the huge index."""
+
+    def __init__(self, fanout: int, levels: int | None = None, extra: Mapping[str, Behaviour] | None = None) -> None:
+        self.fanout, self.levels, self.extra = fanout, levels, dict(extra or {})
+
+    def get(self, path: str, default: Any = None) -> Any:
+        if path in self.extra:
+            return self.extra[path]
+        if not (path.startswith("/sm/") and path.endswith(".xml")):
+            return default
+        node = path[4:-4]
+        level = node.count("-")
+        if self.levels is not None and level >= self.levels:
+            return xml(urlset([]))
+        return lambda h: xml(sitemap_index([f"{h.base_url}/sm/{node}-{i}.xml" for i in range(self.fanout)]))(h)
+
+    def __getitem__(self, path: str) -> Behaviour:
+        found = self.get(path)
+        if found is None:
+            raise KeyError(path)
+        return found
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(["/sm/0.xml", *self.extra])
+
+    def __len__(self) -> int:
+        return 1 + len(self.extra)
+
+
+def gzip_bytes(data: bytes) -> bytes:
+    return gzip.compress(data, compresslevel=9)
+
+
+def sitemap_bomb(expanded: int = 200 * MB) -> bytes:
+    """A gzipped sitemap that expands to `expanded` bytes, to be served with no Content-Encoding (as a .xml.gz file)."""
+    out = io.BytesIO()
+    block = b"<url><loc>http://bomb.invalid/" + b"a" * (MB - 64) + b"</loc></url>\n"
+    with gzip.GzipFile(fileobj=out, mode="wb", compresslevel=9) as gz:
+        gz.write(b'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">')
+        for _ in range(expanded // len(block)):
+            gz.write(block)
+        gz.write(b"</urlset>")
+    return out.getvalue()
