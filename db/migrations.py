@@ -5,7 +5,8 @@ from __future__ import annotations
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
-from db import sanctions, search
+from core.sites import same_site
+from db import dedup, sanctions, search
 
 migrations = Migrations("chipwatch")
 
@@ -277,6 +278,56 @@ def m007_failure_backoff(db: Database) -> None:
     db.execute("UPDATE fetch_failures SET first_failed_at = at WHERE first_failed_at IS NULL")
     db.execute("CREATE UNIQUE INDEX fetch_failures_url ON fetch_failures(url)")
     db.execute("CREATE INDEX fetch_failures_retry ON fetch_failures(retry_after)")
+
+
+@migrations()
+def m008_sketches(db: Database) -> None:
+    """Near-duplicate checks from stored sketches (db/dedup.py, db/copies.py), at a cost that does
+    not grow with the corpus: each article's sketch (one-permutation MinHash, bottom-k, shingle
+    count) replaces its datasketch signature, the LSH bands are 21 of 6 rows in a table clustered
+    by key, and articles keep the aggregator banner cut from their text (db/banners.py).
+
+    The sketches and bands of the stored articles are computed again from their texts. Their
+    texts are left as they are (a banner on an old article stays; analyses' offsets still hold).
+    Aliases that came from a canonical URL on another host are dropped: such a URL is recorded,
+    not trusted (db/store.py `_own_urls`).
+    """
+    db.execute("DROP TABLE article_bands")
+    db.execute("DROP TABLE article_signatures")
+    db.execute(
+        """
+        CREATE TABLE article_sketches (               -- db/dedup.py Sketch.to_bytes(): what verification reads
+            article_id INTEGER PRIMARY KEY REFERENCES articles(id),
+            sketch BLOB NOT NULL
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE article_bands (                  -- LSH band keys of each sketch, clustered by key for lookup
+            key INTEGER NOT NULL,
+            article_id INTEGER NOT NULL REFERENCES articles(id),
+            PRIMARY KEY (key, article_id)
+        ) WITHOUT ROWID
+        """
+    )
+    db.execute("ALTER TABLE articles ADD COLUMN banner TEXT")  # the aggregator banner lines cut from the text, one a line
+    last = 0
+    while rows := db.execute("SELECT id, text FROM articles WHERE id > ? ORDER BY id LIMIT 500", [last]).fetchall():
+        for article_id, text in rows:
+            sketch = dedup.sketch(text)
+            if sketch is not None:
+                db.execute("INSERT INTO article_sketches (article_id, sketch) VALUES (?, ?)", [article_id, sketch.to_bytes()])
+                db.conn.executemany(
+                    "INSERT OR IGNORE INTO article_bands (key, article_id) VALUES (?, ?)", [(k, article_id) for k in dedup.band_keys(sketch)]
+                )
+        last = rows[-1][0]
+    foreign = [
+        (canonical, article_id)
+        for article_id, url, canonical in db.execute("SELECT id, url, canonical_url FROM articles WHERE canonical_url IS NOT NULL AND canonical_url != url")
+        if not same_site(canonical, url)
+    ]
+    db.conn.executemany("DELETE FROM article_urls WHERE url = ? AND article_id = ?", foreign)
 
 
 @migrations()

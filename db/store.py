@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 import logging
 import os
 import re
 import sqlite3
+import struct
 import zlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -20,9 +20,8 @@ from sqlite_utils import Database
 from core.records import ArticleRecord, now_utc
 from core.sites import same_site
 from core.urls import normalize_url
-from db import dedup, search
+from db import banners, copies, dedup, sanctions, search
 from db.migrations import migrations
-from db import sanctions
 
 logger = logging.getLogger(__name__)
 
@@ -149,7 +148,7 @@ def save_articles(db: Database, records: Iterable[ArticleRecord], crawl_run_id: 
 
 def _save_one(db: Database, record: ArticleRecord, crawl_run_id: int | None, result: SaveResult) -> None:
     url = normalize_url(record.url)
-    aliases = {url} | {normalize_url(u) for u in trusted_aliases(record) if u}
+    aliases = _own_urls(record)
     existing = db.execute(
         f"SELECT article_id FROM article_urls WHERE url IN ({','.join('?' * len(aliases))}) LIMIT 1", list(aliases)
     ).fetchone()
@@ -158,100 +157,78 @@ def _save_one(db: Database, record: ArticleRecord, crawl_run_id: int | None, res
         result.known += 1
         return
 
-    signature = record.minhash or dedup.signature(record.text)
-    keys = dedup.band_keys(signature)
-    duplicate_of = _find_original(db, record.text, signature, keys)
+    cut = banners.cut(record.text)
+    sketch = _sketch(record.minhash, cut.text)
+    keys = dedup.band_keys(sketch)
+    original = copies.find_story(db, sketch, keys)
+    canonical = normalize_url(record.canonical_url) if record.canonical_url else None
     row: dict[str, Any] = {
         "url": url,
-        "canonical_url": normalize_url(record.canonical_url) if record.canonical_url else None,
+        "canonical_url": canonical,
         "source": record.source,
         "lang": record.lang,
         "title": record.title,
-        "text": record.text,
+        "text": cut.text,
         "authors": json.dumps(list(record.authors), ensure_ascii=False),
         "published_at": record.published_at,
         "fetched_at": record.fetched_at or now_utc(),
-        "content_hash": content_hash(record.text),
+        "content_hash": content_hash(cut.text),
         "encoding": record.encoding,
         "encoding_replaced": record.encoding_replaced,
         "content_type": record.content_type,
         "raw_html": zlib.compress(record.raw_html) if record.raw_html is not None else None,
-        "duplicate_of": duplicate_of,
+        "duplicate_of": original,
         "crawl_run_id": crawl_run_id,
+        "banner": "\n".join(cut.banners) or None,
     }
     # A plain INSERT: sqlite-utils' insert() re-reads the table's schema on every call.
     article_id = db.execute(
         f"INSERT INTO articles ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})", list(row.values())
     ).lastrowid
     search.index_articles(db, [{"id": article_id, **row}])
-    if duplicate_of is not None and _published_earlier(db, record.published_at, duplicate_of):
-        _make_first_copy(db, article_id, duplicate_of)
+    if original is not None:
+        host = copies.host_of(url)
+        newcomer = copies.Claimant(
+            urls=frozenset(aliases), host=host, declared_copy=canonical is not None and canonical not in aliases,
+            banner=bool(cut.banners), published_at=record.published_at,
+        )
+        copies.resolve(db, article_id, newcomer, original)
     _add_aliases(db, aliases, article_id)
-    db.conn.executemany("INSERT INTO article_bands (key, article_id) VALUES (?, ?)", [(k, article_id) for k in keys])
-    if signature is not None:
-        db.execute("INSERT INTO article_signatures (article_id, minhash) VALUES (?, ?)", [article_id, signature])
+    db.conn.executemany("INSERT INTO article_bands (key, article_id) VALUES (?, ?)", [(k, article_id) for k in set(keys)])
+    if sketch is not None:
+        db.execute("INSERT INTO article_sketches (article_id, sketch) VALUES (?, ?)", [article_id, sketch.to_bytes()])
     result.stored.append(article_id)
-    if duplicate_of is not None:
+    if original is not None:
         result.duplicates += 1
 
 
-def trusted_aliases(record: ArticleRecord) -> list[str]:
-    """The other URLs the record is known under: where its redirects ended, and its canonical URL
-    only when that is on the page's own site (a canonical on another site is stored, not trusted)."""
-    page_url = record.final_url or record.url
-    trusted = [record.final_url] if record.final_url else []
-    if record.canonical_url and same_site(record.canonical_url, page_url):
-        trusted.append(record.canonical_url)
-    return trusted
+def _own_urls(record: ArticleRecord) -> set[str]:
+    """The normalised URLs that lead to this article: where it was asked for, where redirects
+    ended, and its canonical URL when that is on the same site (registered domain, core.sites). A canonical URL on another
+    host is recorded (articles.canonical_url) but not trusted: were it a known URL, a page on any
+    site could stop chipwatch from ever storing the page it names."""
+    urls = {normalize_url(u) for u in (record.url, record.final_url) if u}
+    if record.canonical_url:
+        canonical = normalize_url(record.canonical_url)
+        if any(same_site(canonical, u) for u in urls):
+            urls.add(canonical)
+    return urls
 
 
-def _published_earlier(db: Database, published_at: str | None, article_id: int) -> bool:
-    """True when both dates are known and this one is earlier (crawl order says nothing about who was first)."""
-    other = db.execute("SELECT published_at FROM articles WHERE id = ?", [article_id]).fetchone()[0]
-    mine, theirs = _utc(published_at), _utc(other)
-    return mine is not None and theirs is not None and mine < theirs
-
-
-def _utc(iso: str | None) -> dt.datetime | None:
-    """An ISO-8601 date or datetime as an aware datetime (UTC when no zone is given); None if unreadable."""
-    try:
-        when = dt.datetime.fromisoformat((iso or "").replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return when if when.tzinfo else when.replace(tzinfo=dt.timezone.utc)
-
-
-def _make_first_copy(db: Database, new_id: int, old_first: int) -> None:
-    """The newly stored article was published first: the story's other copies now point at it."""
-    db.execute("UPDATE articles SET duplicate_of = NULL WHERE id = ?", [new_id])
-    db.execute("UPDATE articles SET duplicate_of = ? WHERE id = ? OR duplicate_of = ?", [new_id, old_first, old_first])
+def _sketch(given: bytes | None, text: str) -> dedup.Sketch | None:
+    """The sketch the crawler computed beside the extraction (same text, same sketch: it cuts the
+    banner itself), else one computed here."""
+    if given:
+        try:
+            return dedup.Sketch.from_bytes(given)
+        except (ValueError, struct.error):
+            logger.debug("ignoring a malformed sketch; computing it again")
+    return dedup.sketch(text)
 
 
 def _add_aliases(db: Database, aliases: Iterable[str], article_id: int) -> None:
     for alias in aliases:
         db.execute("INSERT OR IGNORE INTO article_urls (url, article_id) VALUES (?, ?)", [alias, article_id])
-
-
-def _find_original(db: Database, text: str, signature: bytes | None, keys: list[int]) -> int | None:
-    """The first copy of the story this text is a near-copy of, if any."""
-    if signature is None:
-        return None
-    marks = ",".join("?" * len(keys))
-    candidates = db.execute(
-        f"""SELECT a.id, a.duplicate_of, s.minhash FROM articles a JOIN article_signatures s ON s.article_id = a.id
-            WHERE a.id IN (SELECT DISTINCT article_id FROM article_bands WHERE key IN ({marks}))
-            ORDER BY a.id""",
-        keys,
-    ).fetchall()
-    shingle_set: set[str] | None = None
-    for candidate_id, duplicate_of, minhash in candidates:
-        if dedup.estimated_jaccard(signature, minhash) < dedup.MIN_ESTIMATED_JACCARD:
-            continue
-        shingle_set = shingle_set or dedup.shingles(text)
-        other = db.execute("SELECT text FROM articles WHERE id = ?", [candidate_id]).fetchone()[0]
-        if dedup.is_near_duplicate(shingle_set, dedup.shingles(other)):
-            return duplicate_of or candidate_id
-    return None
 
 
 def start_crawl_run(db: Database, sources: Iterable[str]) -> int:

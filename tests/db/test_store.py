@@ -167,3 +167,46 @@ def test_the_earlier_published_copy_becomes_the_first_copy(db):
         (2, "https://agg2.example/1", "agg2", 3),
         (3, "https://a.example/1", "a", None),
     ]
+
+
+def test_the_original_wins_when_a_copy_naming_it_was_crawled_first(db):
+    copy = f"本文由聚合新闻网转载，版权归原作者所有。\n{STORY_ZH}\n阅读更多：苹果发布新款手机。"
+    save_articles(db, [ArticleRecord(url="https://agg.example/1", canonical_url="https://a.example/n/1.html", source="agg", text=copy)])
+    result = save_articles(db, [ArticleRecord(url="https://a.example/n/1.html", source="a", text=STORY_ZH)])
+    assert len(result.stored) == 1  # a canonical URL on another host is not a known URL
+    assert rows(db) == [(1, "https://agg.example/1", "agg", 2), (2, "https://a.example/n/1.html", "a", None)]
+
+
+def test_a_copy_that_names_another_host_as_canonical_never_takes_the_story(db):
+    save_articles(db, [ArticleRecord(url="https://a.example/n/1.html", source="a", text=STORY_EN, published_at="2026-03-06")])
+    save_articles(db, [ArticleRecord(url="https://agg.example/1", canonical_url="https://a.example/n/1.html", source="agg",
+                                     text=STORY_EN + " Read more.", published_at="2026-03-01")])
+    assert rows(db) == [(1, "https://a.example/n/1.html", "a", None), (2, "https://agg.example/1", "agg", 1)]
+
+
+def test_an_unbannered_story_wins_over_a_bannered_copy_stored_first(db):
+    copy = f"This article was originally published by Example News.\n{STORY_EN}"
+    save_articles(db, [ArticleRecord(url="https://agg.example/1", source="agg", text=copy)])
+    save_articles(db, [ArticleRecord(url="https://a.example/1", source="a", text=STORY_EN)])
+    assert rows(db) == [(1, "https://agg.example/1", "agg", 2), (2, "https://a.example/1", "a", None)]
+
+
+def test_banners_are_cut_from_the_text_and_kept_aside(db):
+    copy = f"【本文转载自微信公众号芯观察，如有侵权请联系删除】\n{STORY_ZH}\n转载请注明出处。"
+    save_articles(db, [ArticleRecord(url="https://agg.example/1", source="agg", text=copy)])
+    text, banner = db.execute("SELECT text, banner FROM articles").fetchone()
+    assert text == STORY_ZH
+    assert banner == "【本文转载自微信公众号芯观察，如有侵权请联系删除】\n转载请注明出处。"
+
+
+def test_a_story_that_quotes_a_banner_sentence_in_its_body_keeps_it(db):
+    text = f"{STORY_ZH}\n本文由记者转载了相关声明。\n{OTHER_ZH}"
+    save_articles(db, [ArticleRecord(url="https://a.example/1", source="a", text=text)])
+    assert db.execute("SELECT text, banner FROM articles").fetchone() == (text, None)
+
+
+def test_a_later_copy_naming_itself_as_canonical_does_not_take_the_story(db):
+    save_articles(db, [ArticleRecord(url="https://a.example/1", canonical_url="https://a.example/1", source="a", text=STORY_ZH, published_at="2026-03-05")])
+    copy = f"聚合新闻网\n{STORY_ZH}\n阅读更多：苹果发布新款手机。"
+    save_articles(db, [ArticleRecord(url="https://agg.example/1", canonical_url="https://agg.example/1", source="agg", text=copy, published_at="2026-03-06")])
+    assert rows(db) == [(1, "https://a.example/1", "a", None), (2, "https://agg.example/1", "agg", 1)]

@@ -323,3 +323,67 @@ def _finish(db_path: Path, sources: Path, report: CampaignReport) -> None:
     report.final_articles, report.final_analysed = len(state.articles), len(state.analysed)
     if report.final_analysed != report.final_articles:
         raise FaultCheckFailed(f"the final run left {report.final_articles - report.final_analysed} articles unprocessed")
+
+
+def write_import_file(path: Path, count: int, seed: int = 0) -> set[str]:
+    """`count` articles of bench/corpus.py as a chipwatch import file; returns their URLs."""
+    from bench.corpus import articles
+    from core.urls import normalize_url
+
+    urls = set()
+    with path.open("w", encoding="utf-8") as handle:
+        for record in articles(1, count + 1, seed):
+            handle.write(json.dumps({"url": record.url, "title": record.title, "text": record.text, "lang": record.lang,
+                                     "published_at": record.published_at, "source": record.source}, ensure_ascii=False) + "\n")
+            urls.add(normalize_url(record.url))
+    return urls
+
+
+def chipwatch_import(db_path: Path, file: Path) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "chipwatch.cli", "import", "--db", str(db_path), "--quiet", str(file)],
+        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+
+
+def import_campaign(workdir: Path, kills: int, articles: int = 20_000, seed: int = 0, max_delay: float = 1.0, log: Callable[[str], None] = lambda _: None) -> CampaignReport:
+    """Kill `chipwatch import` of one file `kills` times, checking after each; then one import
+    must finish it: every line's article stored exactly once, the database sound."""
+    rng = random.Random(seed)
+    report = CampaignReport("import")
+    started = time.monotonic()
+    db_path, file = workdir / "import-faults.db", workdir / "import.jsonl"
+    wanted = write_import_file(file, articles, seed)
+    while len(report.kills) < kills:
+        start = read_state(db_path)
+        if len(start.articles) >= articles:
+            break
+        process = chipwatch_import(db_path, file)
+        target = len(start.articles) + rng.randrange(0, max(1, (articles - len(start.articles)) * 9 // 10))
+        delay = rng.uniform(0.0, max_delay)
+
+        def ready(target: int = target) -> bool:
+            return len(read_state(db_path).articles) >= target
+
+        before, killed = _kill_at(process, delay, ready, db_path)
+        if not killed:
+            break
+        after = read_state(db_path)
+        problems = check_database(db_path) + compare(before, after)
+        if problems:
+            raise FaultCheckFailed(f"after import kill {len(report.kills) + 1} at +{delay:.2f}s: " + "; ".join(problems))
+        report.kills.append(KillReport("import", delay, len(before.articles), len(after.articles), 0, 0))
+        log(f"import kill {len(report.kills)}: at +{delay:.2f}s, {len(before.articles)} articles before, {len(after.articles)} after: ok")
+    process = chipwatch_import(db_path, file)
+    _, err = process.communicate(timeout=3600)
+    if process.returncode != 0:
+        raise FaultCheckFailed(f"the import after the kills exited {process.returncode}: {err.strip()[-500:]}")
+    problems = check_database(db_path)
+    stored = list(read_state(db_path).articles.values())
+    if len(stored) != len(set(stored)) or set(stored) != wanted:
+        problems.append(f"{len(wanted - set(stored))} lines not stored, {len(stored) - len(set(stored))} stored twice, {len(set(stored) - wanted)} unknown")
+    if problems:
+        raise FaultCheckFailed("after the final import: " + "; ".join(problems))
+    report.final_articles = len(stored)
+    report.seconds = time.monotonic() - started
+    return report
