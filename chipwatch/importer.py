@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
@@ -154,7 +153,7 @@ def _save(db: Database, batch: list[tuple[int, ArticleRecord]], report: ImportRe
     try:
         report.saved.add(save_articles(db, [record for _, record in batch]))
         return
-    except (ValueError, TypeError, OverflowError, sqlite3.Error) as exc:
+    except (ValueError, TypeError, OverflowError) as exc:  # the record; a refusing database (disk full) stops the import
         if len(batch) == 1:
             report.bad.append((batch[0][0], f"cannot be stored: {type(exc).__name__}: {str(exc).splitlines()[0][:120] if str(exc) else ''}"))
             return
