@@ -35,7 +35,8 @@ def _is_separator(ch: str) -> bool:
     return unicodedata.category(ch)[0] in "PZS" or ch.isspace()
 
 
-def _strip_en_suffixes(tokens: list[str]) -> list[str]:
+def strip_en_suffixes(tokens: list[str]) -> list[str]:
+    """A leading 'the' and trailing English legal suffixes off a name's tokens (one token always stays)."""
     if tokens and tokens[0] == "the" and len(tokens) > 1:
         tokens = tokens[1:]
     while len(tokens) > 1 and tokens[-1] in EN_SUFFIXES:
@@ -68,5 +69,5 @@ def normalize_name(text: str) -> str:
     spaced = "".join(" " if _is_separator(ch) else ch for ch in text)
     tokens = spaced.split()
     full = "".join(tokens)
-    key = _strip_zh_suffixes("".join(_strip_en_suffixes(tokens)))
+    key = _strip_zh_suffixes("".join(strip_en_suffixes(tokens)))
     return key or full

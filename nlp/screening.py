@@ -49,7 +49,7 @@ from rapidfuzz import fuzz, process
 from rigour.names import remove_org_types
 
 from core.csl import list_code, split_alt_names
-from core.names import EN_SUFFIXES, ZH_SUFFIXES, normalize_name
+from core.names import EN_SUFFIXES, ZH_SUFFIXES, normalize_name, strip_en_suffixes
 from core.script import fold
 from nlp.sanctions import Match
 
@@ -138,11 +138,7 @@ def _strip_latin(keys: list[str]) -> list[str]:
     kept = _org_type_free(" ".join(keys)).split()
     if not kept or (len(kept) == 1 and len(kept[0]) < SHORT_LATIN and len(keys) > 1):
         kept = keys  # "Company Limited" or a two-letter remnant: the legal form was the name
-    if kept and kept[0] == "the" and len(kept) > 1:
-        kept = kept[1:]
-    while len(kept) > 1 and kept[-1] in EN_SUFFIXES:
-        kept = kept[:-1]
-    return kept
+    return strip_en_suffixes(kept)
 
 
 def _strip_zh(key: str) -> str:
