@@ -15,6 +15,8 @@ from email.utils import format_datetime, make_msgid, parseaddr
 
 from sqlite_utils import Database
 
+from db.entities import linked_mentions
+
 from alerts.summary import EventFacts, event_phrase, gloss, most_important
 from db.search import MARK_CLOSE, MARK_OPEN
 
@@ -282,11 +284,7 @@ def article_details(db: Database, article_ids: list[int]) -> dict[int, tuple[lis
         return details
     marks = ",".join("?" * len(article_ids))
     seen: dict[tuple[int, str], Entity] = {}
-    for article_id, entity_id, name, listed, lists in db.execute(
-        f"SELECT article_id, entity_id, name, listed, lists FROM mentions WHERE article_id IN ({marks}) AND entity_id IS NOT NULL"
-        " ORDER BY article_id, start_char",
-        article_ids,
-    ):
+    for article_id, entity_id, name, listed, lists in linked_mentions(db, article_ids):
         entity = seen.get((article_id, entity_id))
         if entity is None:
             if len(details[article_id][0]) >= MAX_ENTITIES:

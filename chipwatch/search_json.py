@@ -9,6 +9,8 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from db.entities import linked_mentions
+
 
 def _list(value: str | None) -> Any:
     try:
@@ -25,11 +27,7 @@ def details(db: Database, article_ids: list[int]) -> dict[int, dict[str, Any]]:
         return found
     marks = ",".join("?" * len(article_ids))
     seen: dict[tuple[int, str], dict[str, Any]] = {}
-    for article_id, entity_id, name, listed, lists in db.execute(
-        f"SELECT article_id, entity_id, name, listed, lists FROM mentions WHERE article_id IN ({marks}) AND entity_id IS NOT NULL"
-        " ORDER BY article_id, start_char",
-        article_ids,
-    ):
+    for article_id, entity_id, name, listed, lists in linked_mentions(db, article_ids):
         entity = seen.get((article_id, entity_id))
         if entity is None:
             entity = seen[(article_id, entity_id)] = {"id": entity_id, "name": name or entity_id, "listed": False, "lists": []}

@@ -108,3 +108,16 @@ def _save_events(db: Database, article_id: int, result: Analysis) -> None:
                     if mention.name in getattr(event, key):
                         links.add((cursor.lastrowid, mention.entity_id, role))
         db.conn.executemany("INSERT OR IGNORE INTO event_entities (event_id, entity_id, role) VALUES (?, ?, ?)", sorted(links))
+
+
+def linked_mentions(db: Database, article_ids: list[int]) -> list[tuple[int, str, str | None, int, str | None]]:
+    """(article_id, entity_id, name, listed, lists) of every linked mention of the articles, each
+    article's in text order: what search's JSON and the alert emails show of an article's entities."""
+    if not article_ids or "mentions" not in db.table_names():
+        return []
+    marks = ",".join("?" * len(article_ids))
+    return db.execute(
+        f"SELECT article_id, entity_id, name, listed, lists FROM mentions WHERE article_id IN ({marks}) AND entity_id IS NOT NULL"
+        " ORDER BY article_id, start_char",
+        article_ids,
+    ).fetchall()
